@@ -49,10 +49,8 @@ Format choose_format(const std::vector<double>& values, bool integer_dtype) {
       all_int = all_int && v == std::floor(v);
     }
     f.int_mode = all_int;
-    if (all_int)
-      f.sci_mode = max_abs > 1e8;
-    else if (std::isfinite(min_abs))
-      f.sci_mode = max_abs / min_abs > 1000 || max_abs > 1e8 || min_abs < 1e-4;
+    if (std::isfinite(min_abs))
+      f.sci_mode = max_abs / min_abs > 1000 || max_abs > 1e8 || (!all_int && min_abs < 1e-4);
   }
   for (double v : values) f.width = std::max<int>(f.width, static_cast<int>(f(v).size()));
   return f;
