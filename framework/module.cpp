@@ -3,11 +3,45 @@
 #include <algorithm>
 #include <map>
 
+#include "framework/call_trace.hpp"
+
 namespace tapenet {
 
 Module::Module(std::string type_name) : type_name_(std::move(type_name)) {}
 
 Tensor Module::forward(const Tensor&) { throw ValueError(type_name_ + ": forward is not implemented"); }
+
+namespace detail {
+std::vector<ModuleCall>*& call_trace() {
+  thread_local std::vector<ModuleCall>* trace = nullptr;
+  return trace;
+}
+}  // namespace detail
+
+namespace {
+thread_local int t_call_depth = 0;
+}  // namespace
+
+Tensor Module::operator()(const Tensor& input) {
+  std::vector<detail::ModuleCall>* trace = detail::call_trace();
+  if (!trace) return forward(input);
+  const std::size_t slot = trace->size();
+  trace->push_back({this, t_call_depth, {}, 0});
+  ++t_call_depth;
+  Tensor out;
+  try {
+    out = forward(input);
+  } catch (...) {
+    --t_call_depth;
+    throw;
+  }
+  --t_call_depth;
+  (*trace)[slot].output = out.shape();
+  (*trace)[slot].macs = macs_per_sample(input.shape(), out.shape());
+  return out;
+}
+
+int64_t Module::macs_per_sample(const Shape&, const Shape&) const { return 0; }
 
 void Module::check_new_name(const std::string& name, const char* what) const {
   if (name.empty()) throw ValueError(type_name_ + ": " + what + " name must not be empty");

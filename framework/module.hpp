@@ -33,7 +33,8 @@ class Module {
 
   /// The module's computation. The default throws ValueError naming the module type.
   virtual Tensor forward(const Tensor& input);
-  Tensor operator()(const Tensor& input) { return forward(input); }
+  /// Calls forward (and reports the call to summary() when one is running).
+  Tensor operator()(const Tensor& input);
 
   /// Adds a parameter (a leaf; requires_grad is set). Returns the stored handle, which shares its
   /// data and gradient with `tensor`. Throws ValueError for an empty, dotted or duplicate name.
@@ -75,6 +76,10 @@ class Module {
   /// Trainable weights that can change: layers with structurally-zero weights (connection
   /// tables) count only their live ones.
   virtual int64_t num_parameters() const;
+
+  /// Multiply-adds per sample of this module's own computation (children excluded), given the
+  /// shapes of one forward call; 0 for layers without multiplications. Used by summary().
+  virtual int64_t macs_per_sample(const Shape& input, const Shape& output) const;
 
   /// PyTorch-style nested description: `Sequential(\n  (0): Linear(in_features=4, ...)\n)`.
   std::string repr() const;

@@ -2,6 +2,7 @@
 /// \file Every differentiable op family.
 #include "framework/ops/activation.hpp"
 #include "framework/ops/arithmetic.hpp"
+#include "framework/ops/linear.hpp"
 #include "framework/ops/loss.hpp"
 #include "framework/ops/matmul.hpp"
 #include "framework/ops/reduction.hpp"
