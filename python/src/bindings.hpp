@@ -7,5 +7,10 @@ namespace tapenet::python {
 void bind_tensor(pybind11::module_& m);      // tensor_bindings.cpp: tn.Tensor
 void bind_functional(pybind11::module_& m);  // functional_bindings.cpp: free functions, factories, F.*
 void bind_autograd(pybind11::module_& m);    // autograd_bindings.cpp: no_grad, gradcheck, seeds, threads
+/// layer_bindings.cpp: submodule _C._nn (Module, layers, ConnectionTable, summary) and the layer
+/// functions of _C._functional (after bind_functional).
+void bind_nn(pybind11::module_& m);
+/// module_bindings.cpp: Module, Parameter, ConnectionTable, summary into the _nn submodule.
+void bind_modules(pybind11::module_& nn);
 
 }  // namespace tapenet::python

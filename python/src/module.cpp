@@ -58,5 +58,6 @@ PYBIND11_MODULE(_C, m) {
   tapenet::python::bind_tensor(m);
   tapenet::python::bind_autograd(m);  // before the factories that take a Generator
   tapenet::python::bind_functional(m);
+  tapenet::python::bind_nn(m);  // after the functional submodule it extends
   m.attr("__version__") = TAPENET_VERSION;
 }

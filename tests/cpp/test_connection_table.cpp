@@ -1,10 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include "framework/factories.hpp"
-#include "layers/connection_table.hpp"
+#include "framework/connection_table.hpp"
 
 using namespace tapenet;
-using nn::ConnectionTable;
 
 TEST_CASE("the LeNet-5 C3 table has LeCun's 60 connections", "[connection_table]") {
   const ConnectionTable t = ConnectionTable::lenet5();

@@ -1,11 +1,11 @@
-#include "layers/connection_table.hpp"
+#include "framework/connection_table.hpp"
 
 #include <algorithm>
 #include <numeric>
 
 #include "framework/random.hpp"
 
-namespace tapenet::nn {
+namespace tapenet {
 namespace {
 
 [[noreturn]] void invalid(const std::string& what) { throw ValueError("ConnectionTable: " + what); }
@@ -119,4 +119,4 @@ std::string ConnectionTable::to_string() const {
   return s;
 }
 
-}  // namespace tapenet::nn
+}  // namespace tapenet

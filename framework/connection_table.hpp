@@ -6,7 +6,7 @@
 
 #include "framework/tensor.hpp"
 
-namespace tapenet::nn {
+namespace tapenet {
 
 /// A boolean matrix table[out][in]: output map o reads input map i. Every output reads at least
 /// one input (ValueError otherwise). Stored in state dicts as an int64 0/1 tensor [out, in].
@@ -52,4 +52,9 @@ class ConnectionTable {
   std::vector<bool> bits_;
 };
 
+}  // namespace tapenet
+
+namespace tapenet::nn {
+/// Layers name it nn::ConnectionTable, as the study and the Python API do.
+using tapenet::ConnectionTable;
 }  // namespace tapenet::nn

@@ -1,0 +1,316 @@
+#include "framework/kernels/conv2d.hpp"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "framework/blas.hpp"
+#include "framework/parallel.hpp"
+
+namespace tapenet::kernels {
+namespace {
+
+// Elements per task below which the plane loops (direct convolution, bias gradient) stay serial.
+constexpr int64_t kPlaneGrain = 1 << 14;
+
+int64_t planes_per_task(int64_t work_per_plane) {
+  return std::max<int64_t>(1, kPlaneGrain / std::max<int64_t>(1, work_per_plane));
+}
+
+// sum_{q < n} f(q) in eight independent lanes (vectorisable without -ffast-math; order fixed by n).
+template <class T, class F>
+T lane_sum(int64_t n, F f) {
+  T acc[8] = {};
+  int64_t q = 0;
+  for (; q + 8 <= n; q += 8)
+    for (int k = 0; k < 8; ++k) acc[k] += f(q + k);
+  T tail = 0;
+  for (; q < n; ++q) tail += f(q);
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail;
+}
+
+// ---- gemm algorithm ----
+// The batch splits into blocks of p.chunk images, the parallel_for tasks, and a block into runs of up
+// to p.gemm_images images whose columns lie side by side, [groups * K, run * hw], and share one GEMM per
+// group. A task unfolds, multiplies and folds on its own thread with OpenBLAS set to one thread
+// (DESIGN "Threads"), so no thread waits for another between im2col and GEMM. A run of one image reads
+// and writes NCHW directly; longer runs (small images, whose per-image GEMMs would be too small) move
+// y and gy between NCHW and a [C_out, run * hw] matrix in cache. With a single block (small batch) the
+// runs go one after another on the calling thread: im2col and col2im parallel over (image, channel),
+// GEMMs on OpenBLAS's threads. Weight gradients of the blocks are summed in block order, so results
+// depend on the plan only.
+
+// OpenBLAS on one thread for the scope, so that GEMMs may run inside parallel_for tasks.
+class SerialBlasScope {
+ public:
+  SerialBlasScope() : threads_(get_num_threads()) {
+    if (threads_ > 1) openblas_set_num_threads(1);
+  }
+  ~SerialBlasScope() {
+    if (threads_ > 1) openblas_set_num_threads(threads_);
+  }
+  SerialBlasScope(const SerialBlasScope&) = delete;
+  SerialBlasScope& operator=(const SerialBlasScope&) = delete;
+
+ private:
+  int threads_;
+};
+
+int64_t block_count(const Conv2dPlan& p) { return (p.batch + p.chunk - 1) / p.chunk; }
+
+// Calls body(block, n0, n1, cols, mat, nested) for every run of images [n0, n1), with scratch of the
+// calling task: cols [C_in * kh * kw, gemm_images * hw] and mat [C_out, gemm_images * hw] (empty when
+// runs are single images). `nested` tells whether body runs inside a parallel task.
+template <class T, class Body>
+void for_each_run(const Conv2dPlan& p, Body body) {
+  const int64_t ld = p.gemm_images * p.geometry.out_size(), rows = p.in_channels * p.geometry.kernel_size();
+  const auto run_blocks = [&](int64_t b, int64_t e, bool nested) {
+    Tensor cols = Tensor::empty({rows, ld}, dtype_of<T>());
+    Tensor mat = Tensor::empty({p.gemm_images > 1 ? p.out_channels : 0, ld}, dtype_of<T>());
+    for (int64_t block = b; block < e; ++block) {
+      const int64_t end = std::min(p.batch, (block + 1) * p.chunk);
+      for (int64_t n0 = block * p.chunk; n0 < end; n0 += p.gemm_images)
+        body(block, n0, std::min(end, n0 + p.gemm_images), cols.data<T>(), mat.data<T>(), nested);
+    }
+  };
+  const int64_t blocks = block_count(p);
+  if (blocks == 1) return run_blocks(0, 1, false);
+  const SerialBlasScope serial_blas;
+  parallel_for(0, blocks, 1, [&](int64_t b, int64_t e) { run_blocks(b, e, true); });
+}
+
+// im2col of images [n0, n1) of x side by side: cols [C_in * kh * kw, (n1 - n0) * hw].
+template <class T>
+void unfold_run(const T* x, int64_t n0, int64_t n1, const Conv2dPlan& p, T* cols, bool nested) {
+  const ConvGeometry& g = p.geometry;
+  const int64_t C = p.in_channels, hw = g.out_size(), ld = (n1 - n0) * hw, image = C * g.in_size();
+  if (!nested) return im2col_batch(x + n0 * image, n1 - n0, C, g, 0, C, cols, hw, ld);
+  for (int64_t n = n0; n < n1; ++n) im2col(x + n * image, g, 0, C, cols + (n - n0) * hw, ld);
+}
+
+// col2im of side-by-side columns into images [n0, n1) of gx (accumulates).
+template <class T>
+void fold_run(const T* cols, int64_t n0, int64_t n1, const Conv2dPlan& p, T* gx, bool nested) {
+  const ConvGeometry& g = p.geometry;
+  const int64_t C = p.in_channels, hw = g.out_size(), ld = (n1 - n0) * hw, image = C * g.in_size();
+  if (!nested) return col2im_batch(cols, hw, ld, n1 - n0, C, g, 0, C, gx + n0 * image);
+  for (int64_t n = n0; n < n1; ++n) col2im(cols + (n - n0) * hw, ld, g, 0, C, gx + n * image);
+}
+
+// `kept`: null, or where the columns of all images stay for the backward pass ([batch, groups * K, hw],
+// each run's columns side by side from the run's first image on).
+template <class T>
+void forward_gemm(const T* x, const T* w, const T* bias, T* y, T* kept, const Conv2dPlan& p) {
+  const int64_t Co = p.out_channels, cg = p.out_per_group(), K = p.group_rows(), hw = p.geometry.out_size();
+  for_each_run<T>(p, [&](int64_t, int64_t n0, int64_t n1, T* scratch, T* mat, bool nested) {
+    const int64_t ld = (n1 - n0) * hw;
+    T* cols = kept ? kept + n0 * p.groups * K * hw : scratch;
+    unfold_run(x, n0, n1, p, cols, nested);
+    T* out = n1 - n0 == 1 ? y + n0 * Co * hw : mat;  // [C_out, ld]
+    if (bias)
+      for (int64_t c = 0; c < Co; ++c) std::fill(out + c * ld, out + (c + 1) * ld, bias[c]);
+    for (int64_t gi = 0; gi < p.groups; ++gi)  // y_g (+)= W_g cols_g
+      blas::gemm(false, false, cg, ld, K, T(1), w + gi * cg * K, K, cols + gi * K * ld, ld, T(bias ? 1 : 0),
+                 out + gi * cg * ld, ld);
+    if (n1 - n0 > 1)
+      for (int64_t n = n0; n < n1; ++n)
+        for (int64_t c = 0; c < Co; ++c) std::copy_n(mat + c * ld + (n - n0) * hw, hw, y + (n * Co + c) * hw);
+  });
+}
+
+// `kept`: null, or the columns forward_gemm kept.
+template <class T>
+void backward_gemm(const T* gy, const T* x, const T* w, const T* kept, T* gx, T* gw, const Conv2dPlan& p) {
+  const int64_t Co = p.out_channels, cg = p.out_per_group(), K = p.group_rows(), hw = p.geometry.out_size();
+  const int64_t w_size = Co * K, blocks = block_count(p);
+  // Weight gradient of each block (the caller's buffer itself when there is one block); the first run
+  // of a block assigns its partial, the others add.
+  Tensor partial = Tensor::empty({blocks > 1 && gw ? blocks : 0, w_size}, dtype_of<T>());
+  for_each_run<T>(p, [&](int64_t block, int64_t n0, int64_t n1, T* cols, T* mat, bool nested) {
+    const int64_t ld = (n1 - n0) * hw;
+    const T* g_run = gy + n0 * Co * hw;  // [C_out, ld]
+    if (n1 - n0 > 1) {
+      for (int64_t n = n0; n < n1; ++n)
+        for (int64_t c = 0; c < Co; ++c) std::copy_n(gy + (n * Co + c) * hw, hw, mat + c * ld + (n - n0) * hw);
+      g_run = mat;
+    }
+    if (gw) {
+      T* gwb = blocks > 1 ? partial.data<T>() + block * w_size : gw;
+      const T beta = blocks > 1 && n0 == block * p.chunk ? T(0) : T(1);
+      const T* x_cols = kept ? kept + n0 * p.groups * K * hw : cols;
+      if (!kept) unfold_run(x, n0, n1, p, cols, nested);
+      for (int64_t gi = 0; gi < p.groups; ++gi)  // gW_g += gy_g cols_g^T
+        blas::gemm(false, true, cg, K, ld, T(1), g_run + gi * cg * ld, ld, x_cols + gi * K * ld, ld, beta,
+                   gwb + gi * cg * K, K);
+    }
+    if (gx) {
+      for (int64_t gi = 0; gi < p.groups; ++gi)  // gcols_g = W_g^T gy_g (overwrites the columns)
+        blas::gemm(true, false, K, ld, cg, T(1), w + gi * cg * K, K, g_run + gi * cg * ld, ld, T(0), cols + gi * K * ld,
+                   ld);
+      fold_run(cols, n0, n1, p, gx, nested);
+    }
+  });
+  if (blocks > 1 && gw) {
+    const T* pp = partial.data<T>();
+    parallel_for(0, w_size, kPlaneGrain, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) {
+        T sum = 0;
+        for (int64_t block = 0; block < blocks; ++block) sum += pp[block * w_size + i];
+        gw[i] += sum;
+      }
+    });
+  }
+}
+
+// ---- direct algorithm: every output channel reads one input channel (in_channels == groups) ----
+
+template <class T>
+void forward_direct(const T* x, const T* w, const T* bias, T* y, const Conv2dPlan& p) {
+  const ConvGeometry& g = p.geometry;
+  const int64_t C = p.in_channels, Co = p.out_channels, m = p.out_per_group(), k2 = g.kernel_size();
+  const int64_t hw = g.out_size(), out_w = g.out_w(), in_w = g.in_w, sh = g.stride_h, sw = g.stride_w;
+  parallel_for(0, p.batch * Co, planes_per_task(hw * k2), [&](int64_t b, int64_t e) {
+    for (int64_t plane = b; plane < e; ++plane) {
+      const int64_t n = plane / Co, co = plane % Co;
+      const T* in = x + (n * C + co / m) * g.in_size();
+      const T* kernel = w + co * k2;
+      T* out = y + plane * hw;
+      std::fill(out, out + hw, bias ? bias[co] : T(0));
+      for_each_tap(g, [&](const ConvTap& t) {
+        const T wv = kernel[t.index];
+        const int64_t len = t.w_hi - t.w_lo;
+        for (int64_t oh = t.h_lo; oh < t.h_hi && len > 0; ++oh) {
+          const T* __restrict src = in + (oh * sh + t.h_offset) * in_w + t.w_lo * sw + t.w_offset;
+          T* __restrict dst = out + oh * out_w + t.w_lo;
+          if (sw == 1)  // the common case, vectorised
+            for (int64_t q = 0; q < len; ++q) dst[q] += wv * src[q];
+          else
+            for (int64_t q = 0; q < len; ++q) dst[q] += wv * src[q * sw];
+        }
+      });
+    }
+  });
+}
+
+template <class T>
+void backward_direct_input(const T* gy, const T* w, T* gx, const Conv2dPlan& p) {
+  const ConvGeometry& g = p.geometry;
+  const int64_t C = p.in_channels, Co = p.out_channels, m = p.out_per_group(), k2 = g.kernel_size();
+  const int64_t hw = g.out_size(), out_w = g.out_w(), in_w = g.in_w, sh = g.stride_h, sw = g.stride_w;
+  parallel_for(0, p.batch * C, planes_per_task(hw * k2 * m), [&](int64_t b, int64_t e) {
+    for (int64_t plane = b; plane < e; ++plane) {
+      const int64_t n = plane / C, ci = plane % C;
+      T* gin = gx + plane * g.in_size();
+      for (int64_t co = ci * m; co < (ci + 1) * m; ++co) {
+        const T* go = gy + (n * Co + co) * hw;
+        for_each_tap(g, [&](const ConvTap& t) {
+          const T wv = w[co * k2 + t.index];
+          const int64_t len = t.w_hi - t.w_lo;
+          for (int64_t oh = t.h_lo; oh < t.h_hi && len > 0; ++oh) {
+            T* __restrict dst = gin + (oh * sh + t.h_offset) * in_w + t.w_lo * sw + t.w_offset;
+            const T* __restrict src = go + oh * out_w + t.w_lo;
+            if (sw == 1)
+              for (int64_t q = 0; q < len; ++q) dst[q] += wv * src[q];
+            else
+              for (int64_t q = 0; q < len; ++q) dst[q * sw] += wv * src[q];
+          }
+        });
+      }
+    }
+  });
+}
+
+template <class T>
+void backward_direct_weight(const T* gy, const T* x, T* gw, const Conv2dPlan& p) {
+  const ConvGeometry& g = p.geometry;
+  const int64_t C = p.in_channels, Co = p.out_channels, m = p.out_per_group(), k2 = g.kernel_size();
+  const int64_t hw = g.out_size(), out_w = g.out_w(), in_w = g.in_w, sh = g.stride_h, sw = g.stride_w;
+  parallel_for(0, Co, planes_per_task(p.batch * hw * k2), [&](int64_t b, int64_t e) {
+    std::vector<T> acc(k2);
+    for (int64_t co = b; co < e; ++co) {
+      std::fill(acc.begin(), acc.end(), T(0));
+      for (int64_t n = 0; n < p.batch; ++n) {
+        const T* in = x + (n * C + co / m) * g.in_size();
+        const T* go = gy + (n * Co + co) * hw;
+        for_each_tap(g, [&](const ConvTap& t) {
+          for (int64_t oh = t.h_lo; oh < t.h_hi && t.w_hi > t.w_lo; ++oh) {
+            const T* src = in + (oh * sh + t.h_offset) * in_w + t.w_lo * sw + t.w_offset;
+            const T* gsrc = go + oh * out_w + t.w_lo;
+            const int64_t len = t.w_hi - t.w_lo;
+            acc[t.index] += sw == 1 ? lane_sum<T>(len, [&](int64_t q) { return gsrc[q] * src[q]; })
+                                    : lane_sum<T>(len, [&](int64_t q) { return gsrc[q] * src[q * sw]; });
+          }
+        });
+      }
+      for (int64_t k = 0; k < k2; ++k) gw[co * k2 + k] += acc[k];
+    }
+  });
+}
+
+// gb[c] += sum over images and positions of gy[n][c].
+template <class T>
+void backward_bias(const T* gy, const Conv2dPlan& p, T* gb) {
+  const int64_t Co = p.out_channels, hw = p.geometry.out_size();
+  parallel_for(0, Co, planes_per_task(p.batch * hw), [&](int64_t b, int64_t e) {
+    for (int64_t c = b; c < e; ++c) {
+      T acc = 0;
+      for (int64_t n = 0; n < p.batch; ++n) {
+        const T* plane = gy + (n * Co + c) * hw;
+        acc += lane_sum<T>(hw, [&](int64_t q) { return plane[q]; });
+      }
+      gb[c] += acc;
+    }
+  });
+}
+
+}  // namespace
+
+Conv2dPlan plan_conv2d(int64_t batch, int64_t in_channels, int64_t out_channels, int64_t groups,
+                       const ConvGeometry& geometry) {
+  Conv2dPlan p{batch, in_channels, out_channels, groups, geometry, Conv2dAlgorithm::gemm, 1};
+  if (groups > 1 && p.in_per_group() == 1) p.algorithm = Conv2dAlgorithm::direct;
+  p.chunk = std::max<int64_t>(1, (batch + kConvBlocks - 1) / kConvBlocks);
+  const int64_t hw = std::max<int64_t>(1, geometry.out_size());
+  p.gemm_images = std::clamp<int64_t>((kConvGemmColumns + hw - 1) / hw, 1, p.chunk);
+  p.keep_columns = p.algorithm == Conv2dAlgorithm::gemm &&
+                   batch * in_channels * geometry.kernel_size() * geometry.out_size() <= kConvKeptColumns;
+  return p;
+}
+
+Tensor conv2d_forward(const Tensor& input, const Tensor& weight, const Tensor& bias, Tensor& output,
+                      const Conv2dPlan& plan, bool keep) {
+  const bool kept = keep && plan.keep_columns && plan.algorithm == Conv2dAlgorithm::gemm;
+  const Tensor columns =
+      kept ? Tensor::empty({plan.batch, plan.in_channels * plan.geometry.kernel_size(), plan.geometry.out_size()},
+                           input.dtype())
+           : Tensor();
+  dispatch_floating(input.dtype(), "conv2d", [&]<class T>() {
+    const T* b = bias.defined() ? bias.data<T>() : nullptr;
+    if (plan.algorithm == Conv2dAlgorithm::direct)
+      forward_direct(input.data<T>(), weight.data<T>(), b, output.data<T>(), plan);
+    else
+      forward_gemm(input.data<T>(), weight.data<T>(), b, output.data<T>(),
+                   kept ? const_cast<Tensor&>(columns).data<T>() : nullptr, plan);
+  });
+  return columns;
+}
+
+void conv2d_backward(const Tensor& grad_output, const Tensor& input, const Tensor& weight, const Tensor& columns,
+                     Tensor* grad_input, Tensor* grad_weight, Tensor* grad_bias, const Conv2dPlan& plan) {
+  dispatch_floating(grad_output.dtype(), "conv2d backward", [&]<class T>() {
+    const T* gy = grad_output.data<T>();
+    T* gx = grad_input ? grad_input->data<T>() : nullptr;
+    T* gw = grad_weight ? grad_weight->data<T>() : nullptr;
+    if (plan.algorithm == Conv2dAlgorithm::direct) {
+      if (gx) backward_direct_input(gy, weight.data<T>(), gx, plan);
+      if (gw) backward_direct_weight(gy, input.data<T>(), gw, plan);
+    } else if (gx || gw) {
+      backward_gemm(gy, input.data<T>(), weight.data<T>(), columns.defined() ? columns.data<T>() : nullptr, gx, gw,
+                    plan);
+    }
+    if (grad_bias) backward_bias(gy, plan, grad_bias->data<T>());
+  });
+}
+
+}  // namespace tapenet::kernels
