@@ -2,6 +2,8 @@
 /// \file Every differentiable op family.
 #include "framework/ops/activation.hpp"
 #include "framework/ops/arithmetic.hpp"
+#include "framework/ops/connection_conv.hpp"
+#include "framework/ops/conv.hpp"
 #include "framework/ops/dropout.hpp"
 #include "framework/ops/linear.hpp"
 #include "framework/ops/loss.hpp"
@@ -9,6 +11,7 @@
 #include "framework/ops/normalization.hpp"
 #include "framework/ops/pooling.hpp"
 #include "framework/ops/reduction.hpp"
+#include "framework/ops/shared_conv.hpp"
 #include "framework/ops/shape_ops.hpp"
 #include "framework/ops/softmax.hpp"
 #include "framework/ops/unary.hpp"

@@ -1,0 +1,15 @@
+#pragma once
+/// \file Umbrella header: the framework plus every layer (namespace tapenet::nn).
+#include "framework/tapenet.hpp"
+#include "layers/activation.hpp"
+#include "layers/batchnorm.hpp"
+#include "layers/connection_conv.hpp"
+#include "layers/conv.hpp"
+#include "layers/dropout.hpp"
+#include "layers/flatten.hpp"
+#include "layers/init.hpp"
+#include "layers/linear.hpp"
+#include "layers/loss.hpp"
+#include "layers/pooling.hpp"
+#include "layers/sequential.hpp"
+#include "layers/shared_conv.hpp"
