@@ -108,7 +108,7 @@ Tensor channel_max(const Tensor& input, const Tensor& weight, const Tensor& bias
                    const std::optional<ConnectionTable>& table, std::array<int64_t, 2> stride,
                    std::array<int64_t, 2> padding) {
   const kernels::SharedMaxPlan plan = check_and_plan_max(input, weight, bias, table, stride, padding);
-  const kernels::ConvGeometry& g = plan.pair_conv.geometry;
+  const kernels::ConvGeometry& g = plan.geometry;
   Tensor y = Tensor::empty({plan.batch, plan.out_channels, g.out_h(), g.out_w()}, input.dtype());
   auto argmax = std::make_shared<std::vector<int32_t>>();
   kernels::shared_max_conv2d_forward(input, weight, bias, y, *argmax, plan);
