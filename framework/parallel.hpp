@@ -9,8 +9,9 @@
 
 namespace tapenet {
 
-/// Sets the number of threads for TBB kernels and for OpenBLAS (n >= 1; throws ValueError).
-/// Default: all cores. Not to be called while kernels run on other threads.
+/// Sets the number of threads of every kernel, GEMMs included (OpenBLAS itself runs single-threaded
+/// and blas::gemm splits large products over TBB). n >= 1 (ValueError otherwise). Default: all
+/// cores. Not to be called while kernels run on other threads.
 void set_num_threads(int n);
 
 /// The current thread count set by set_num_threads (all cores by default).

@@ -1,7 +1,5 @@
 #include "framework/kernels/conv2d.hpp"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <vector>
 
@@ -33,29 +31,13 @@ T lane_sum(int64_t n, F f) {
 // ---- gemm algorithm ----
 // The batch splits into blocks of p.chunk images, the parallel_for tasks, and a block into runs of up
 // to p.gemm_images images whose columns lie side by side, [groups * K, run * hw], and share one GEMM per
-// group. A task unfolds, multiplies and folds on its own thread with OpenBLAS set to one thread
-// (DESIGN "Threads"), so no thread waits for another between im2col and GEMM. A run of one image reads
+// group. A task unfolds, multiplies and folds on its own thread (OpenBLAS always runs single-threaded,
+// see blas.hpp), so no thread waits for another between im2col and GEMM. A run of one image reads
 // and writes NCHW directly; longer runs (small images, whose per-image GEMMs would be too small) move
 // y and gy between NCHW and a [C_out, run * hw] matrix in cache. With a single block (small batch) the
 // runs go one after another on the calling thread: im2col and col2im parallel over (image, channel),
-// GEMMs on OpenBLAS's threads. Weight gradients of the blocks are summed in block order, so results
+// GEMMs split over TBB by blas::gemm. Weight gradients of the blocks are summed in block order, so results
 // depend on the plan only.
-
-// OpenBLAS on one thread for the scope, so that GEMMs may run inside parallel_for tasks.
-class SerialBlasScope {
- public:
-  SerialBlasScope() : threads_(get_num_threads()) {
-    if (threads_ > 1) openblas_set_num_threads(1);
-  }
-  ~SerialBlasScope() {
-    if (threads_ > 1) openblas_set_num_threads(threads_);
-  }
-  SerialBlasScope(const SerialBlasScope&) = delete;
-  SerialBlasScope& operator=(const SerialBlasScope&) = delete;
-
- private:
-  int threads_;
-};
 
 int64_t block_count(const Conv2dPlan& p) { return (p.batch + p.chunk - 1) / p.chunk; }
 
@@ -76,7 +58,6 @@ void for_each_run(const Conv2dPlan& p, Body body) {
   };
   const int64_t blocks = block_count(p);
   if (blocks == 1) return run_blocks(0, 1, false);
-  const SerialBlasScope serial_blas;
   parallel_for(0, blocks, 1, [&](int64_t b, int64_t e) { run_blocks(b, e, true); });
 }
 

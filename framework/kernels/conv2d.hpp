@@ -3,10 +3,9 @@
 ///
 /// Two algorithms, chosen per shape by plan_conv2d:
 /// - `gemm`: parallel_for over blocks of images; a task unfolds a few images at a time (im2col) and
-///   multiplies them with one GEMM per group on its own thread, OpenBLAS being set to one thread while
-///   the tasks run. Backward reuses the forward's columns when they fit in cache
+///   multiplies them with one GEMM per group on its own thread. Backward reuses the forward's columns when they fit in cache
 ///   (kConvKeptColumns) and recomputes them otherwise, so memory stays bounded for large layers.
-///   With a single block (small batch): im2col under parallel_for, GEMMs on OpenBLAS's threads.
+///   With a single block (small batch): im2col under parallel_for, GEMMs split over TBB by blas::gemm.
 /// - `direct`: grouped convs whose output channels each read one input channel (depthwise, with or
 ///   without a channel multiplier); plain loops per (image, channel) plane under parallel_for, no GEMM.
 ///

@@ -2,7 +2,7 @@
 /// \file The affine map of a fully-connected layer, y = x W^T + b, through blas::gemm.
 ///
 /// x is viewed as [rows, in] (all leading dimensions folded), W is [out, in] (PyTorch's layout).
-/// GEMMs run on the calling thread (OpenBLAS threads inside); never call these from a TBB task.
+/// GEMMs go through blas::gemm (split over TBB when large; safe inside TBB tasks).
 /// The backward kernels accumulate (`+=`).
 #include "framework/tensor.hpp"
 

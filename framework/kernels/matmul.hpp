@@ -1,8 +1,8 @@
 #pragma once
 /// \file Batched matrix products on contiguous buffers, through blas::gemm.
 ///
-/// Every GEMM is issued from the calling thread, one after another (OpenBLAS threads inside each
-/// one): never call these kernels from inside a parallel_for task. The backward kernels accumulate
+/// GEMMs are issued one after another through blas::gemm, which splits each large one over TBB.
+/// The backward kernels accumulate
 /// (`+=`, GEMM with beta = 1), so the products of batches broadcast onto one matrix add up.
 #include <array>
 #include <cstdint>

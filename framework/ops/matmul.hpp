@@ -14,7 +14,7 @@ namespace tapenet {
 /// Backward: ga += gy @ b^T, gb += a^T @ gy, summed over broadcast batches.
 /// Throws ValueError naming "matmul" and both shapes on a 0-d operand, unequal inner extents,
 /// batch dimensions that do not broadcast or mismatched dtypes; ValueError for int64 operands.
-/// GEMMs run on the calling thread with OpenBLAS's threads (set_num_threads); not for TBB tasks.
+/// GEMMs go through blas::gemm (split over TBB when large; safe inside TBB tasks).
 Tensor matmul(const Tensor& a, const Tensor& b);
 
 }  // namespace tapenet
