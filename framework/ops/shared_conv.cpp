@@ -7,6 +7,7 @@
 #include "framework/kernels/shared_conv.hpp"
 #include "framework/ops/arithmetic.hpp"
 #include "framework/ops/conv.hpp"
+#include "framework/ops/conv_args.hpp"
 #include "framework/ops/op_helpers.hpp"
 #include "framework/ops/reduction.hpp"
 #include "framework/ops/shape_ops.hpp"
@@ -69,34 +70,16 @@ Tensor sum_or_mean(const Tensor& input, const Tensor& weight, const Tensor& bias
   return concat(per_output, 1);
 }
 
-// "(a, b)".
-std::string pair_str(std::array<int64_t, 2> v) {
-  std::string s("(");  // appended piecewise: GCC 12's -Wrestrict misfires on "(" + std::string
-  return s.append(std::to_string(v[0])).append(", ").append(std::to_string(v[1])).append(")");
-}
-
-// Throws ValueError ("shared_conv2d (max) of input [..], weight [..]: why") unless the arguments (shapes
-// already checked) describe a valid max convolution; returns its plan.
+// Throws ValueError unless the arguments (shapes already checked) describe a valid max convolution;
+// returns its plan.
 kernels::SharedMaxPlan check_and_plan_max(const Tensor& input, const Tensor& weight, const Tensor& bias,
                                           const std::optional<ConnectionTable>& table, std::array<int64_t, 2> stride,
                                           std::array<int64_t, 2> padding) {
-  const auto fail = [&](const std::string& why) {
-    throw ValueError("shared_conv2d (max) of input " + shape_str(input.shape()) + ", weight " +
-                     shape_str(weight.shape()) + ": " + why);
-  };
-  if (!is_floating(input.dtype())) fail(std::string("expected float32 or float64, got ") + dtype_name(input.dtype()));
-  ops_detail::check_same_dtype(input, weight, "shared_conv2d");
-  if (bias.defined()) ops_detail::check_same_dtype(input, bias, "shared_conv2d");
-  if (stride[0] < 1 || stride[1] < 1) fail("stride must be positive, got " + pair_str(stride));
-  if (padding[0] < 0 || padding[1] < 0) fail("padding must be non-negative, got " + pair_str(padding));
+  const kernels::ConvGeometry g = ops_detail::check_conv("shared_conv2d", input, weight, bias, stride, padding, {1, 1});
   const int64_t c = input.size(1), out = weight.size(0);
-  if (c < 1) fail("the input has no channel to take the maximum over");
-  if (weight.size(2) < 1 || weight.size(3) < 1) fail("the kernel must not be empty");
-  const kernels::ConvGeometry g{input.size(2), input.size(3), weight.size(2), weight.size(3), stride[0],
-                                stride[1],     padding[0],    padding[1],     1,              1};
-  if (g.out_h() < 1 || g.out_w() < 1)
-    fail("the output would be empty (" + std::to_string(g.out_h()) + " x " + std::to_string(g.out_w()) +
-         ") with stride " + pair_str(stride) + ", padding " + pair_str(padding));
+  if (c < 1)
+    throw ValueError(ops_detail::describe_conv("shared_conv2d", input, weight, bias)
+                         .append(": the input has no channel to take the maximum over"));
   std::vector<bool> connected(out * c, true);
   if (table)
     for (int64_t o = 0; o < out; ++o)
