@@ -4,22 +4,40 @@
 #include <filesystem>
 
 #include "datasets/idx.hpp"
+#include "framework/errors.hpp"
 
 namespace tapenet::datasets {
 namespace {
 
 constexpr const char* kDebianRoot = "/usr/share/datasets/fashion-mnist";
 
-// `name.gz` if present, else `name`; IOError naming both when neither exists.
-std::string locate(const std::string& root, const std::string& name) {
-  for (const std::string& candidate : {root + "/" + name + ".gz", root + "/" + name})
+// `name.gz` if present, else `name`; IOError naming the path and the hint when neither exists.
+std::string locate(const std::string& dataset, const std::string& root, const std::string& name,
+                   const std::string& hint) {
+  const std::string base = (std::filesystem::path(root) / name).string();
+  for (const std::string& candidate : {base + ".gz", base})
     if (std::filesystem::exists(candidate)) return candidate;
-  std::string msg = "MnistDataset: missing " + root + "/" + name + "(.gz)";
-  if (root == kDebianRoot)
-    msg += "; install the Debian package dataset-fashion-mnist (scripts/install-deps does)";
-  else
-    msg += "; pass another root or set TAPENET_DATA";
+  std::string msg = dataset;
+  msg.append(": missing ").append(base).append("(.gz); ").append(hint);
   throw IOError(msg);
+}
+
+ImageDataset load(const std::string& name, const std::string& root, bool train, const std::string& hint) {
+  const std::string prefix = train ? "train" : "t10k";
+  const std::string image_path = locate(name, root, prefix + "-images-idx3-ubyte", hint);
+  const std::string label_path = locate(name, root, prefix + "-labels-idx1-ubyte", hint);
+  IdxArray images = read_idx(image_path);
+  IdxArray labels = read_idx(label_path);
+  if (images.dims.size() != 3)
+    throw IOError(name + ": " + image_path + ": expected 3 dimensions (n, rows, cols), got " +
+                  std::to_string(images.dims.size()));
+  if (labels.dims.size() != 1)
+    throw IOError(name + ": " + label_path + ": expected 1 dimension, got " + std::to_string(labels.dims.size()));
+  if (images.dims[0] != labels.dims[0])
+    throw IOError(name + ": " + image_path + " holds " + std::to_string(images.dims[0]) + " images but " + label_path +
+                  " holds " + std::to_string(labels.dims[0]) + " labels");
+  return ImageDataset(std::move(images.data), {1, images.dims[1], images.dims[2]},
+                      std::vector<int64_t>(labels.data.begin(), labels.data.end()));
 }
 
 }  // namespace
@@ -29,39 +47,16 @@ std::string default_fashion_mnist_root() {
   return env && *env ? env : kDebianRoot;
 }
 
-MnistDataset::MnistDataset(const std::string& root, Split split) {
-  const std::string prefix = split == Split::train ? "train" : "t10k";
-  const std::string image_path = locate(root, prefix + "-images-idx3-ubyte");
-  const std::string label_path = locate(root, prefix + "-labels-idx1-ubyte");
-  IdxArray images = read_idx(image_path);
-  IdxArray labels = read_idx(label_path);
-  if (images.dims.size() != 3) throw IOError("MnistDataset: " + image_path + ": expected 3 dimensions");
-  if (labels.dims.size() != 1) throw IOError("MnistDataset: " + label_path + ": expected 1 dimension");
-  if (images.dims[0] != labels.dims[0])
-    throw IOError("MnistDataset: " + image_path + " holds " + std::to_string(images.dims[0]) + " images but " +
-                  label_path + " holds " + std::to_string(labels.dims[0]) + " labels");
-  rows_ = images.dims[1];
-  cols_ = images.dims[2];
-  pixels_ = std::move(images.data);
-  labels_ = std::move(labels.data);
-}
+MnistFormat::MnistFormat(const std::string& name, const std::string& root, bool train, const std::string& missing_hint)
+    : ImageDataset(load(name, root, train, missing_hint)) {}
 
-void MnistDataset::batch(const std::vector<int64_t>& indices, Tensor& images, Tensor& labels) const {
-  const auto n = static_cast<int64_t>(indices.size());
-  const int64_t plane = rows_ * cols_;
-  images = Tensor::empty({n, 1, rows_, cols_}, DType::f32);
-  labels = Tensor::empty({n}, DType::i64);
-  float* img = images.data<float>();
-  int64_t* lab = labels.data<int64_t>();
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t k = indices[i];
-    if (k < 0 || k >= size())
-      throw IndexError("MnistDataset::batch: index " + std::to_string(k) + " out of range for " +
-                       std::to_string(size()) + " samples");
-    const uint8_t* src = pixels_.data() + k * plane;
-    for (int64_t p = 0; p < plane; ++p) img[i * plane + p] = static_cast<float>(src[p]) * (1.0f / 255.0f);
-    lab[i] = labels_[k];
-  }
-}
+MNIST::MNIST(const std::string& root, bool train)
+    : MnistFormat("MNIST", root, train,
+                  "there is no Debian package for MNIST: download the IDX files and pass their directory as root") {}
+
+FashionMNIST::FashionMNIST(const std::string& root, bool train)
+    : MnistFormat("FashionMNIST", root, train,
+                  std::string("install the Debian package dataset-fashion-mnist (it provides ") + kDebianRoot +
+                      "), or pass root / set TAPENET_DATA to a directory holding the files") {}
 
 }  // namespace tapenet::datasets

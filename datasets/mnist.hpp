@@ -1,38 +1,37 @@
 #pragma once
-/// \file MNIST and Fashion-MNIST (same IDX layout): images kept as bytes until a batch is formed.
-#include <cstdint>
+/// \file MNIST and Fashion-MNIST (the same IDX layout): 28x28 grey images, labels 0-9.
 #include <string>
-#include <vector>
 
-#include "framework/tensor.hpp"
+#include "datasets/dataset.hpp"
 
 namespace tapenet::datasets {
 
-enum class Split { train, test };
-
-/// Where Fashion-MNIST is looked up: $TAPENET_DATA if set, else Debian's dataset-fashion-mnist
-/// install directory /usr/share/datasets/fashion-mnist.
+/// Where Fashion-MNIST is looked up by default: $TAPENET_DATA if set and non-empty, else
+/// /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist package).
 std::string default_fashion_mnist_root();
 
-/// One split of an MNIST-format data set: `train-images-idx3-ubyte(.gz)` / `t10k-...` under root.
-class MnistDataset {
+/// One split of an MNIST-format data set under `root`: `train-images-idx3-ubyte` and
+/// `train-labels-idx1-ubyte` (train) or `t10k-...` (test), each gzipped (`.gz`) or raw.
+/// Images [1, rows, cols] kept as bytes.
+class MnistFormat : public ImageDataset {
+ protected:
+  /// Throws IOError naming the missing file followed by `missing_hint`, or naming a bad file
+  /// (wrong rank, image and label counts that differ; IDX errors from read_idx).
+  MnistFormat(const std::string& name, const std::string& root, bool train, const std::string& missing_hint);
+};
+
+/// LeCun's MNIST digits. There is no Debian package for it here: download the four IDX files and
+/// pass their directory. Throws IOError (see MnistFormat).
+class MNIST : public MnistFormat {
  public:
-  /// Reads the images and labels. Throws IOError naming the missing or bad file (and, for the
-  /// default root, the Debian package that provides it); ValueError when counts or sizes disagree.
-  MnistDataset(const std::string& root, Split split);
+  explicit MNIST(const std::string& root, bool train = true);
+};
 
-  int64_t size() const { return static_cast<int64_t>(labels_.size()); }
-  int64_t rows() const { return rows_; }
-  int64_t cols() const { return cols_; }
-
-  /// Images [n, 1, rows, cols] float32 scaled to [0, 1] and labels [n] int64 for `indices`.
-  /// Throws IndexError on an index out of range.
-  void batch(const std::vector<int64_t>& indices, Tensor& images, Tensor& labels) const;
-
- private:
-  std::vector<uint8_t> pixels_;
-  std::vector<uint8_t> labels_;
-  int64_t rows_ = 0, cols_ = 0;
+/// Zalando's Fashion-MNIST (60000 train, 10000 test images). A missing file is an IOError naming the
+/// path and the Debian package dataset-fashion-mnist.
+class FashionMNIST : public MnistFormat {
+ public:
+  explicit FashionMNIST(const std::string& root = default_fashion_mnist_root(), bool train = true);
 };
 
 }  // namespace tapenet::datasets

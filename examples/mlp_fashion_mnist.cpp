@@ -3,12 +3,12 @@
 // and, after each epoch, the test loss and accuracy.
 #include <CLI/CLI.hpp>
 
-#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <numeric>
+#include <memory>
 
+#include "datasets/dataloader.hpp"
 #include "datasets/mnist.hpp"
 #include "framework/tapenet.hpp"
 
@@ -43,12 +43,6 @@ struct Mlp {
   }
 };
 
-std::vector<int64_t> range(int64_t begin, int64_t end) {
-  std::vector<int64_t> v(end - begin);
-  std::iota(v.begin(), v.end(), begin);
-  return v;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -68,46 +62,44 @@ int main(int argc, char** argv) {
 
   try {
     if (threads > 0) set_num_threads(threads);
-    const datasets::MnistDataset train(root, datasets::Split::train), test(root, datasets::Split::test);
+    const auto train = std::make_shared<datasets::FashionMNIST>(root, true);
+    const auto test = std::make_shared<datasets::FashionMNIST>(root, false);
     std::printf("Fashion-MNIST: %lld train, %lld test images from %s; %d thread(s)\n",
-                static_cast<long long>(train.size()), static_cast<long long>(test.size()), root.c_str(),
+                static_cast<long long>(train->size()), static_cast<long long>(test->size()), root.c_str(),
                 get_num_threads());
     Generator gen(seed);
-    Mlp model(train.rows() * train.cols(), hidden, 10, gen);
-    std::vector<int64_t> order = range(0, train.size());
-    Tensor images, labels;
+    Mlp model(train->image_shape().numel(), hidden, 10, gen);
+    datasets::DataLoader train_loader(train, datasets::DataLoaderOptions(batch_size).shuffle(true).seed(seed));
+    datasets::DataLoader test_loader(test, datasets::DataLoaderOptions(1000));
     for (int epoch = 1; epoch <= epochs; ++epoch) {
       const auto start = std::chrono::steady_clock::now();
-      std::shuffle(order.begin(), order.end(), std::mt19937_64(gen.next_u64()));
       double running = 0;
-      int64_t seen = 0;
-      for (int64_t b = 0; b < train.size(); b += batch_size) {
-        const int64_t e = std::min<int64_t>(b + batch_size, train.size());
-        train.batch({order.begin() + b, order.begin() + e}, images, labels);
+      int64_t seen = 0, step = 0;
+      for (auto& [images, labels] : train_loader) {
         Tensor loss = cross_entropy(model.forward(images), labels);
         loss.backward();
         model.sgd_step(lr);
-        running += loss.item() * double(e - b);
-        seen += e - b;
-        if ((b / batch_size) % 200 == 199)
+        const int64_t n = labels.numel();
+        running += loss.item() * double(n);
+        seen += n;
+        if (++step % 200 == 0)
           std::printf("  epoch %d  [%5lld/%lld]  loss %.4f\n", epoch, static_cast<long long>(seen),
-                      static_cast<long long>(train.size()), running / double(seen));
+                      static_cast<long long>(train->size()), running / double(seen));
       }
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       NoGradGuard no_grad;
       double test_loss = 0;
       int64_t correct = 0;
-      for (int64_t b = 0; b < test.size(); b += 1000) {
-        const int64_t e = std::min<int64_t>(b + 1000, test.size());
-        test.batch(range(b, e), images, labels);
+      for (auto& [images, labels] : test_loader) {
         const Tensor logits = model.forward(images);
         test_loss += cross_entropy(logits, labels, Reduction::sum).item();
         const Tensor predicted = argmax(logits, 1);
-        for (int64_t i = 0; i < e - b; ++i) correct += predicted.data<int64_t>()[i] == labels.data<int64_t>()[i];
+        for (int64_t i = 0; i < labels.numel(); ++i)
+          correct += predicted.data<int64_t>()[i] == labels.data<int64_t>()[i];
       }
       std::printf("epoch %d: train loss %.4f  test loss %.4f  test accuracy %.2f%%  (%.1f s, %.0f images/s)\n",
-                  epoch, running / double(seen), test_loss / double(test.size()),
-                  100.0 * double(correct) / double(test.size()), seconds, double(train.size()) / seconds);
+                  epoch, running / double(seen), test_loss / double(test->size()),
+                  100.0 * double(correct) / double(test->size()), seconds, double(train->size()) / seconds);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

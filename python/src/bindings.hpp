@@ -12,5 +12,8 @@ void bind_autograd(pybind11::module_& m);    // autograd_bindings.cpp: no_grad, 
 void bind_nn(pybind11::module_& m);
 /// module_bindings.cpp: Module, Parameter, ConnectionTable, summary into the _nn submodule.
 void bind_modules(pybind11::module_& nn);
+void bind_optim(pybind11::module_& m);  // optim_bindings.cpp: submodule _C._optim (optimizers, gradient clipping)
+void bind_lr_scheduler(pybind11::module_& m);  // scheduler_bindings.cpp: submodule _C._lr_scheduler (LR schedules)
+void bind_data(pybind11::module_& m);  // data_bindings.cpp: submodule _C._data (data sets, transforms, DataLoader)
 
 }  // namespace tapenet::python

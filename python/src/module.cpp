@@ -59,5 +59,8 @@ PYBIND11_MODULE(_C, m) {
   tapenet::python::bind_autograd(m);  // before the factories that take a Generator
   tapenet::python::bind_functional(m);
   tapenet::python::bind_nn(m);  // after the functional submodule it extends
+  tapenet::python::bind_optim(m);
+  tapenet::python::bind_lr_scheduler(m);  // after the optimizers it drives
+  tapenet::python::bind_data(m);
   m.attr("__version__") = TAPENET_VERSION;
 }

@@ -74,6 +74,8 @@ from ._C import (  # noqa: F401  (re-exported)
     zeros_like,
 )
 from . import nn  # noqa: E402,F401
+from . import data  # noqa: E402,F401
+from . import optim  # noqa: E402,F401
 
 
 class no_grad:

@@ -10,7 +10,7 @@ Subclass ``tn.nn.Module`` as in PyTorch (``super().__init__()``, attributes, ``f
 """
 
 from .. import _C
-from . import functional  # noqa: F401
+from . import functional, utils  # noqa: F401
 from .modules import LoadStateDictError, Module, Parameter  # noqa: F401
 
 _nn = _C._nn
@@ -54,5 +54,5 @@ __all__ = [
     "ConnectionTable", "Conv2d", "CrossEntropyLoss", "Dropout", "Flatten", "Identity", "LeakyReLU",
     "Linear", "LoadStateDictError", "LogSoftmax", "MaxPool2d", "MSELoss", "Module", "NLLLoss",
     "Parameter", "ReLU", "ScaledTanh", "Sequential", "SharedConv2d", "Sigmoid", "Softmax", "Tanh",
-    "functional", "summary",
+    "functional", "summary", "utils",
 ]
