@@ -26,7 +26,7 @@
 
 #include "datasets/dataset.hpp"
 #include "datasets/transforms.hpp"
-#include "layers/options.hpp"
+#include "framework/options.hpp"
 
 namespace tapenet::datasets {
 

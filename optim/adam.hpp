@@ -2,7 +2,7 @@
 /// \file Adam and AdamW (decoupled weight decay), with AMSGrad (PyTorch 1.13's single-tensor formulas).
 #include <utility>
 
-#include "layers/options.hpp"
+#include "framework/options.hpp"
 #include "optim/optimizer.hpp"
 
 namespace tapenet::optim {

@@ -3,7 +3,7 @@
 #include <optional>
 #include <string>
 
-#include "layers/options.hpp"
+#include "framework/options.hpp"
 #include "optim/lr_scheduler.hpp"
 
 namespace tapenet::optim {

@@ -1,6 +1,6 @@
 #pragma once
 /// \file SGD with momentum, dampening, Nesterov momentum and weight decay (PyTorch 1.13's formulas).
-#include "layers/options.hpp"
+#include "framework/options.hpp"
 #include "optim/optimizer.hpp"
 
 namespace tapenet::optim {
