@@ -1,11 +1,15 @@
 #pragma once
 /// \file 2-D convolution kernels (dense, grouped, depthwise) on contiguous NCHW buffers.
 ///
-/// Two algorithms, chosen per shape by plan_conv2d:
+/// Three algorithms, chosen per shape by plan_conv2d:
 /// - `gemm`: parallel_for over blocks of images; a task unfolds a few images at a time (im2col) and
 ///   multiplies them with one GEMM per group on its own thread. Backward reuses the forward's columns when they fit in cache
 ///   (kConvKeptColumns) and recomputes them otherwise, so memory stays bounded for large layers.
 ///   With a single block (small batch): im2col under parallel_for, GEMMs split over TBB by blas::gemm.
+/// - `gemm_rows` (stride_h 1, deep enough): like `gemm`, one image per run, but unfolds only the kernel
+///   columns: U [C_in * kw, padded_h * out_w] (a third of the columns for a 3x3 kernel), and kernel row i
+///   reads U shifted by i * dilation_h output rows, so each pass is kh GEMMs of depth C_in * kw
+///   accumulated. Columns are never kept; backward re-unfolds (cheap) and folds U with col2im.
 /// - `direct`: grouped convs whose output channels each read one input channel (depthwise, with or
 ///   without a channel multiplier); plain loops per (image, channel) plane under parallel_for, no GEMM.
 ///
@@ -19,16 +23,16 @@
 
 namespace tapenet::kernels {
 
-enum class Conv2dAlgorithm { gemm, direct };
+enum class Conv2dAlgorithm { gemm, gemm_rows, direct };
 
 /// Everything the kernels need to know about one convolution; weights are [out, in / groups, kh, kw].
 struct Conv2dPlan {
   int64_t batch = 0, in_channels = 0, out_channels = 0, groups = 1;
   ConvGeometry geometry;
   Conv2dAlgorithm algorithm = Conv2dAlgorithm::gemm;
-  /// Images per parallel task of the gemm algorithm (1..batch); one block runs on the calling thread.
+  /// Images per parallel task of the gemm algorithms (1..batch); one block runs on the calling thread.
   int64_t chunk = 1;
-  /// Images whose columns share one GEMM in the gemm algorithm (1..chunk).
+  /// Images whose columns share one GEMM in the gemm algorithm (1..chunk); gemm_rows runs single images.
   int64_t gemm_images = 1;
   /// Whether the forward pass may keep the columns for the backward pass (gemm algorithm, small enough
   /// to stay in cache); otherwise backward recomputes them.
@@ -40,9 +44,10 @@ struct Conv2dPlan {
   int64_t group_rows() const { return in_per_group() * geometry.kernel_size(); }
 };
 
-/// Picks the algorithm (direct when groups > 1 and in_channels / groups == 1) and a chunk that splits
-/// the batch into at most kConvBlocks blocks, with runs of gemm_images images of about kConvGemmColumns
-/// GEMM columns. Shapes must be valid (the op checks them).
+/// Picks the algorithm (direct when groups > 1 and in_channels / groups == 1; gemm_rows when stride_h is
+/// 1, kernel_h > 1, runs are single images and in_channels / groups * kernel_w >= kConvRowsDepth) and a
+/// chunk that splits the batch into at most kConvBlocks blocks, with runs of gemm_images images of about
+/// kConvGemmColumns GEMM columns. Shapes must be valid (the op checks them).
 Conv2dPlan plan_conv2d(int64_t batch, int64_t in_channels, int64_t out_channels, int64_t groups,
                        const ConvGeometry& geometry);
 
@@ -50,6 +55,9 @@ Conv2dPlan plan_conv2d(int64_t batch, int64_t in_channels, int64_t out_channels,
 constexpr int64_t kConvBlocks = 16;
 /// GEMM columns (images * out_h * out_w) that plan_conv2d aims for when images are small.
 constexpr int64_t kConvGemmColumns = 256;
+/// Smallest GEMM depth (in_channels / groups * kernel_w) for which plan_conv2d picks gemm_rows: shallower
+/// GEMMs run well below OpenBLAS's peak, and full im2col columns are cheap for few channels anyway.
+constexpr int64_t kConvRowsDepth = 64;
 /// Largest column buffer (elements, whole batch) that plan_conv2d lets the forward pass keep.
 constexpr int64_t kConvKeptColumns = 1 << 21;
 

@@ -140,10 +140,11 @@ TEST_CASE("conv2d kernels agree with the definition for every algorithm, chunk a
     CHECK((plan.algorithm == kernels::Conv2dAlgorithm::direct) == (c.groups > 1 && c.c_in == c.groups));
     std::vector<kernels::Conv2dAlgorithm> algorithms = {kernels::Conv2dAlgorithm::gemm};
     if (c.c_in == c.groups) algorithms.push_back(kernels::Conv2dAlgorithm::direct);
+    if (c.stride[0] == 1) algorithms.push_back(kernels::Conv2dAlgorithm::gemm_rows);
     for (kernels::Conv2dAlgorithm algorithm : algorithms) {
       for (const auto& [chunk, gemm_images] : {std::pair<int64_t, int64_t>{1, 1}, {2, 1}, {2, 2}, {3, 2}, {5, 5}}) {
-        INFO(c.name << ", " << (algorithm == kernels::Conv2dAlgorithm::gemm ? "gemm" : "direct") << ", chunk " << chunk
-                    << ", gemm_images " << gemm_images);
+        INFO(c.name << ", algorithm " << static_cast<int>(algorithm) << ", chunk " << chunk << ", gemm_images "
+                    << gemm_images);
         plan.algorithm = algorithm;
         plan.chunk = std::min(chunk, c.batch);
         plan.gemm_images = std::min(gemm_images, plan.chunk);
@@ -192,13 +193,30 @@ TEST_CASE("conv2d gradient reaches only the operands that require it", "[conv2d]
   CHECK(gradcheck(f, {v.x, v.w, v.b.clone().requires_grad_()}));
 }
 
+TEST_CASE("plan_conv2d picks gemm_rows for deep stride-1 convolutions only", "[conv2d]") {
+  using kernels::Conv2dAlgorithm;
+  const auto algorithm = [](int64_t c_in, int64_t size, int64_t k, int64_t stride, int64_t groups = 1) {
+    const kernels::ConvGeometry g{size, size, k, k, stride, stride, 1, 1, 1, 1};
+    return kernels::plan_conv2d(64, c_in, 64, groups, g).algorithm;
+  };
+  CHECK(algorithm(64, 16, 3, 1) == Conv2dAlgorithm::gemm_rows);
+  CHECK(algorithm(64, 16, 3, 2) == Conv2dAlgorithm::gemm);  // stride_h 2
+  CHECK(algorithm(3, 32, 3, 1) == Conv2dAlgorithm::gemm);  // shallow: 3 * 3 < kConvRowsDepth
+  CHECK(algorithm(64, 8, 3, 1) == Conv2dAlgorithm::gemm);  // small images share GEMMs
+  CHECK(algorithm(64, 16, 1, 1) == Conv2dAlgorithm::gemm);  // one kernel row
+  CHECK(algorithm(64, 16, 3, 1, 4) == Conv2dAlgorithm::gemm);  // 16 * 3 per group
+  CHECK(algorithm(64, 16, 3, 1, 64) == Conv2dAlgorithm::direct);
+}
+
 TEST_CASE("conv2d is bit-identical with 1 and 2 threads", "[conv2d]") {
   const int previous = get_num_threads();
   const std::vector<Case> cases = {
       {"dense", 8, 8, 16, 16, 16, 3, 3, {1, 1}, {1, 1}},
       {"groups 2", 8, 6, 16, 14, 14, 5, 5, {1, 1}, {0, 0}, {1, 1}, 2},
       {"depthwise", 8, 16, 16, 16, 16, 3, 3, {1, 1}, {1, 1}, {1, 1}, 16},
-      {"columns recomputed in backward", 16, 64, 8, 16, 16, 3, 3, {1, 1}, {1, 1}},
+      {"columns recomputed in backward", 16, 64, 8, 32, 32, 3, 3, {2, 2}, {1, 1}},
+      {"kernel rows (gemm_rows)", 16, 64, 8, 16, 16, 3, 3, {1, 1}, {1, 1}},
+      {"kernel rows (gemm_rows), groups 2, dilation", 6, 128, 8, 12, 16, 3, 3, {1, 2}, {2, 1}, {2, 1}, 2},
   };
   for (const Case& c : cases) {
     INFO(c.name);
