@@ -1,17 +1,12 @@
 #include "optim/lr_scheduler.hpp"
 
 #include <cmath>
-#include <sstream>
+
+#include "optim/format_value.hpp"
 
 namespace tapenet::optim {
 
 namespace {
-
-std::string format_value(double v) {
-  std::ostringstream os;
-  os << v;
-  return os.str();
-}
 
 /// Throws ValueError naming the first key of `own` missing from `loaded`, else the first key of
 /// `loaded` that `own` lacks.
@@ -62,7 +57,7 @@ std::vector<double> LRScheduler::group_lrs() const {
 void LRScheduler::require(bool ok, const std::string& what, double value) const {
   if (ok) return;
   std::string msg = type_name_;
-  msg.append(": ").append(what).append(", got ").append(format_value(value));
+  msg.append(": ").append(what).append(", got ").append(detail::format_value(value));
   throw ValueError(msg);
 }
 

@@ -2,21 +2,11 @@
 
 #include <algorithm>
 #include <set>
-#include <sstream>
 
 #include "framework/factories.hpp"
+#include "optim/format_value.hpp"
 
 namespace tapenet::optim {
-
-namespace {
-
-std::string format_value(double v) {
-  std::ostringstream os;
-  os << v;
-  return os.str();
-}
-
-}  // namespace
 
 double ParamGroup::get(const std::string& name) const {
   auto it = options.find(name);
@@ -36,7 +26,7 @@ void Optimizer::init(std::vector<ParamGroup> groups) {
 void Optimizer::require(bool ok, const char* what, double value) const {
   if (ok) return;
   std::string msg = type_name_;
-  msg.append(": invalid ").append(what).append(" value: ").append(format_value(value));
+  msg.append(": invalid ").append(what).append(" value: ").append(detail::format_value(value));
   throw ValueError(msg);
 }
 
