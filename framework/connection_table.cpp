@@ -51,22 +51,48 @@ ConnectionTable ConnectionTable::lenet5() {
   return ConnectionTable(6, 16, std::move(bits));
 }
 
+namespace {
+
+// Sets fan_in[o] distinct inputs of each output o: a partial Fisher-Yates shuffle per row, whose
+// first fan_in entries are a uniform random subset.
+std::vector<bool> draw_rows(int64_t in, const std::vector<int64_t>& fan_in, Generator& gen) {
+  const auto out = static_cast<int64_t>(fan_in.size());
+  std::vector<bool> bits(in * out, false);
+  std::vector<int64_t> pool(in);
+  for (int64_t o = 0; o < out; ++o) {
+    std::iota(pool.begin(), pool.end(), 0);
+    for (int64_t k = 0; k < fan_in[o]; ++k) {
+      std::swap(pool[k], pool[k + static_cast<int64_t>(gen.below(in - k))]);
+      bits[o * in + pool[k]] = true;
+    }
+  }
+  return bits;
+}
+
+}  // namespace
+
 ConnectionTable ConnectionTable::random(int64_t in, int64_t out, int64_t fan_in, uint64_t seed) {
   check_sizes(in, out);
   if (fan_in < 1 || fan_in > in)
     invalid("fan_in must be in [1, " + std::to_string(in) + "], got " + std::to_string(fan_in));
   Generator gen(seed);
-  std::vector<bool> bits(in * out, false);
-  std::vector<int64_t> pool(in);
-  for (int64_t o = 0; o < out; ++o) {
-    std::iota(pool.begin(), pool.end(), 0);
-    // Partial Fisher-Yates: the first fan_in entries become a uniform random subset.
-    for (int64_t k = 0; k < fan_in; ++k) {
-      std::swap(pool[k], pool[k + static_cast<int64_t>(gen.below(in - k))]);
-      bits[o * in + pool[k]] = true;
-    }
+  return ConnectionTable(in, out, draw_rows(in, std::vector<int64_t>(out, fan_in), gen));
+}
+
+ConnectionTable ConnectionTable::random_connections(int64_t in, int64_t out, int64_t connections, uint64_t seed) {
+  check_sizes(in, out);
+  if (connections < out || connections > in * out)
+    invalid("connections must be in [out, in*out] = [" + std::to_string(out) + ", " + std::to_string(in * out) +
+            "], got " + std::to_string(connections));
+  Generator gen(seed);
+  // Every output gets floor(c/out); a uniformly drawn subset of c % out outputs gets one more.
+  std::vector<int64_t> fan_in(out, connections / out), order(out);
+  std::iota(order.begin(), order.end(), 0);
+  for (int64_t k = 0; k < connections % out; ++k) {
+    std::swap(order[k], order[k + static_cast<int64_t>(gen.below(out - k))]);
+    ++fan_in[order[k]];
   }
-  return ConnectionTable(in, out, std::move(bits));
+  return ConnectionTable(in, out, draw_rows(in, fan_in, gen));
 }
 
 ConnectionTable ConnectionTable::grouped(int64_t in, int64_t out, int64_t groups) {

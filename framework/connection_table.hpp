@@ -24,6 +24,11 @@ class ConnectionTable {
   static ConnectionTable lenet5();
   /// Each output reads `fan_in` distinct inputs drawn uniformly with a generator seeded by `seed`.
   static ConnectionTable random(int64_t in, int64_t out, int64_t fan_in, uint64_t seed);
+  /// Exactly `connections` connections (out <= connections <= in·out), spread as evenly as possible:
+  /// every output reads floor(c/out) or ceil(c/out) distinct inputs, the outputs that get one more
+  /// and the inputs each reads drawn uniformly with a generator seeded by `seed`. A random table of
+  /// the same density as another: random_connections(in, out, other.connections(), seed).
+  static ConnectionTable random_connections(int64_t in, int64_t out, int64_t connections, uint64_t seed);
   /// The block-diagonal table of a grouped convolution (in and out divisible by groups).
   static ConnectionTable grouped(int64_t in, int64_t out, int64_t groups);
   /// From a 0/1 tensor [out, in] of any dtype (nonzero = connected).

@@ -13,3 +13,5 @@
 #include "layers/pooling.hpp"
 #include "layers/sequential.hpp"
 #include "layers/shared_conv.hpp"
+#include "layers/conv_variant.hpp"
+#include "layers/lenet5.hpp"

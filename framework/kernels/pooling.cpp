@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "framework/parallel.hpp"
 
@@ -27,91 +28,129 @@ bool beats(T v, T m) {
   return v > m || (std::isnan(v) && !std::isnan(m));
 }
 
-// The part of a window inside the input, [h0, h1) x [w0, w1), and its divisor for averages.
-struct Clip {
-  int64_t h0, h1, w0, w1;
-  double divisor;
+// One dimension of a window: [lo, hi) lies inside the input, `padded` counts its positions inside
+// the padded input (PyTorch's count_include_pad divisor). Windows are separable, so an output
+// row's and an output column's spans are computed once per call, not once per window.
+struct Span {
+  int64_t lo, hi, padded;
 };
 
-Clip clip_window(const PoolWindow& pw, int64_t H, int64_t W, int64_t oh, int64_t ow, bool count_include_pad) {
-  const int64_t h0 = oh * pw.stride_h - pw.pad_h, w0 = ow * pw.stride_w - pw.pad_w;
-  const int64_t h1 = std::min(h0 + pw.kernel_h, H + pw.pad_h), w1 = std::min(w0 + pw.kernel_w, W + pw.pad_w);
-  Clip c{std::max<int64_t>(h0, 0), std::min(h1, H), std::max<int64_t>(w0, 0), std::min(w1, W), 0};
-  c.divisor = static_cast<double>(count_include_pad ? (h1 - h0) * (w1 - w0) : (c.h1 - c.h0) * (c.w1 - c.w0));
-  return c;
+std::vector<Span> window_spans(int64_t out, int64_t in, int64_t kernel, int64_t stride, int64_t pad) {
+  std::vector<Span> spans(out);
+  for (int64_t o = 0; o < out; ++o) {
+    const int64_t start = o * stride - pad, stop = std::min(start + kernel, in + pad);
+    spans[o] = {std::max<int64_t>(start, 0), std::min(stop, in), stop - start};
+  }
+  return spans;
 }
 
-// Adaptive bin (i, j) of an [OH, OW] output over an [H, W] plane: rows [floor(i H / OH),
-// ceil((i + 1) H / OH)), columns likewise.
-Clip adaptive_bin(int64_t H, int64_t W, int64_t OH, int64_t OW, int64_t i, int64_t j) {
-  Clip c{i * H / OH, ((i + 1) * H + OH - 1) / OH, j * W / OW, ((j + 1) * W + OW - 1) / OW, 0};
-  c.divisor = static_cast<double>((c.h1 - c.h0) * (c.w1 - c.w0));
-  return c;
+// Adaptive bins of an `out`-long output over an `in`-long input: [floor(i in / out), ceil((i + 1) in / out)).
+std::vector<Span> adaptive_spans(int64_t out, int64_t in) {
+  std::vector<Span> spans(out);
+  for (int64_t i = 0; i < out; ++i) {
+    const int64_t lo = i * in / out, hi = ((i + 1) * in + out - 1) / out;
+    spans[i] = {lo, hi, hi - lo};
+  }
+  return spans;
 }
 
-// Geometry shared by the 2-D kernels: x's plane [H, W], y's plane [OH, OW], N * C planes.
+// Geometry shared by the 2-D kernels: x's plane [H, W], y's plane [OH, OW], N * C planes, and the
+// spans of the output rows and columns.
 struct Planes {
   int64_t count, H, W, OH, OW;
+  std::vector<Span> rows, cols;
 };
 
-Planes planes_of(const Shape& in, const Shape& out) { return {in[0] * in[1], in[2], in[3], out[2], out[3]}; }
+Planes strided_planes(const Shape& in, const Shape& out, const PoolWindow& pw) {
+  return {in[0] * in[1], in[2], in[3], out[2], out[3], window_spans(out[2], in[2], pw.kernel_h, pw.stride_h, pw.pad_h),
+          window_spans(out[3], in[3], pw.kernel_w, pw.stride_w, pw.pad_w)};
+}
 
-// Calls visit(plane, output offset, window) for every output of every plane, planes in parallel.
-template <class Window, class Visit>
-void for_each_window(const Planes& g, int64_t work, Window window, Visit visit) {
-  for_each_plane(g.count, work, [&](int64_t p) {
+Planes adaptive_planes(const Shape& in, const Shape& out) {
+  return {in[0] * in[1], in[2], in[3], out[2], out[3], adaptive_spans(out[2], in[2]), adaptive_spans(out[3], in[3])};
+}
+
+// Input elements one plane's windows visit.
+int64_t plane_work(const Planes& g) {
+  int64_t rows = 0, cols = 0;
+  for (const Span& r : g.rows) rows += r.hi - r.lo;
+  for (const Span& c : g.cols) cols += c.hi - c.lo;
+  return rows * cols;
+}
+
+// Calls visit(plane, output offset, row span, column span) for every output of every plane,
+// planes in parallel.
+template <class Visit>
+void for_each_window(const Planes& g, Visit visit) {
+  for_each_plane(g.count, plane_work(g), [&](int64_t p) {
     for (int64_t oh = 0; oh < g.OH; ++oh)
-      for (int64_t ow = 0; ow < g.OW; ++ow) visit(p, (p * g.OH + oh) * g.OW + ow, window(oh, ow));
+      for (int64_t ow = 0; ow < g.OW; ++ow) visit(p, (p * g.OH + oh) * g.OW + ow, g.rows[oh], g.cols[ow]);
   });
 }
 
-// y = window maximum, indices = its flat index in the input plane.
+// y = window maximum, indices = its flat index in the input plane. Written to compile without
+// data-dependent branches (a max's comparisons mispredict about half the time): the maximum with
+// maxss-style selects and a NaN flag, then the first position holding it by a reverse scan of
+// conditional moves; a window holding a NaN takes the rare exact path.
 template <class T>
-void max_forward(const Tensor& x, const PoolWindow& pw, Tensor& y, Tensor& indices) {
-  const Planes g = planes_of(x.shape(), y.shape());
+void max_forward(const Tensor& x, const Planes& g, Tensor& y, Tensor& indices) {
   const T* px = x.data<T>();
   T* py = y.data<T>();
   int64_t* pi = indices.data<int64_t>();
-  const auto clip = [&](int64_t oh, int64_t ow) { return clip_window(pw, g.H, g.W, oh, ow, false); };
-  for_each_window(g, g.OH * g.OW * pw.kernel_h * pw.kernel_w, clip, [&](int64_t p, int64_t o, const Clip& c) {
+  for_each_window(g, [&](int64_t p, int64_t o, const Span& r, const Span& c) {
     const T* in = px + p * g.H * g.W;
     T best = -std::numeric_limits<T>::infinity();
-    int64_t arg = c.h0 * g.W + c.w0;
-    for (int64_t ih = c.h0; ih < c.h1; ++ih)
-      for (int64_t iw = c.w0; iw < c.w1; ++iw)
-        if (beats(in[ih * g.W + iw], best)) {
-          best = in[ih * g.W + iw];
-          arg = ih * g.W + iw;
-        }
+    bool nan = false;
+    for (int64_t ih = r.lo; ih < r.hi; ++ih)
+      for (int64_t iw = c.lo; iw < c.hi; ++iw) {
+        const T v = in[ih * g.W + iw];
+        best = v > best ? v : best;
+        nan |= v != v;
+      }
+    int64_t arg = r.lo * g.W + c.lo;
+    if (nan) {
+      best = std::numeric_limits<T>::quiet_NaN();
+      for (int64_t ih = r.hi - 1; ih >= r.lo; --ih)
+        for (int64_t iw = c.hi - 1; iw >= c.lo; --iw)
+          if (std::isnan(in[ih * g.W + iw])) arg = ih * g.W + iw;
+    } else {
+      for (int64_t ih = r.hi - 1; ih >= r.lo; --ih)
+        for (int64_t iw = c.hi - 1; iw >= c.lo; --iw) arg = in[ih * g.W + iw] == best ? ih * g.W + iw : arg;
+    }
     py[o] = best;
     pi[o] = arg;
   });
 }
 
+// The divisor of a window: its padded extent or the part inside the input.
+double divisor(const Span& r, const Span& c, bool count_include_pad) {
+  return static_cast<double>(count_include_pad ? r.padded * c.padded : (r.hi - r.lo) * (c.hi - c.lo));
+}
+
 // y = window mean.
-template <class T, class Window>
-void mean_forward(const Tensor& x, const Planes& g, int64_t work, Window window, Tensor& y) {
+template <class T>
+void mean_forward(const Tensor& x, const Planes& g, bool count_include_pad, Tensor& y) {
   const T* px = x.data<T>();
   T* py = y.data<T>();
-  for_each_window(g, work, window, [&](int64_t p, int64_t o, const Clip& c) {
+  for_each_window(g, [&](int64_t p, int64_t o, const Span& r, const Span& c) {
     const T* in = px + p * g.H * g.W;
     double s = 0;
-    for (int64_t ih = c.h0; ih < c.h1; ++ih)
-      for (int64_t iw = c.w0; iw < c.w1; ++iw) s += in[ih * g.W + iw];
-    py[o] = static_cast<T>(s / c.divisor);
+    for (int64_t ih = r.lo; ih < r.hi; ++ih)
+      for (int64_t iw = c.lo; iw < c.hi; ++iw) s += in[ih * g.W + iw];
+    py[o] = static_cast<T>(s / divisor(r, c, count_include_pad));
   });
 }
 
 // gx[window] += gy / divisor.
-template <class T, class Window>
-void mean_backward(const Tensor& gy, const Planes& g, int64_t work, Window window, Tensor& gx) {
+template <class T>
+void mean_backward(const Tensor& gy, const Planes& g, bool count_include_pad, Tensor& gx) {
   const T* pg = gy.data<T>();
   T* pgx = gx.data<T>();
-  for_each_window(g, work, window, [&](int64_t p, int64_t o, const Clip& c) {
+  for_each_window(g, [&](int64_t p, int64_t o, const Span& r, const Span& c) {
     T* out = pgx + p * g.H * g.W;
-    const T share = static_cast<T>(pg[o] / c.divisor);
-    for (int64_t ih = c.h0; ih < c.h1; ++ih)
-      for (int64_t iw = c.w0; iw < c.w1; ++iw) out[ih * g.W + iw] += share;
+    const T share = static_cast<T>(pg[o] / divisor(r, c, count_include_pad));
+    for (int64_t ih = r.lo; ih < r.hi; ++ih)
+      for (int64_t iw = c.lo; iw < c.hi; ++iw) out[ih * g.W + iw] += share;
   });
 }
 
@@ -129,49 +168,44 @@ ChannelGroups groups_of(const Shape& out) {
 }  // namespace
 
 void max_pool2d_forward(const Tensor& x, const PoolWindow& window, Tensor& y, Tensor& indices) {
-  dispatch_floating(x.dtype(), "max_pool2d", [&]<class T>() { max_forward<T>(x, window, y, indices); });
+  const Planes g = strided_planes(x.shape(), y.shape(), window);
+  dispatch_floating(x.dtype(), "max_pool2d", [&]<class T>() { max_forward<T>(x, g, y, indices); });
 }
 
 void max_pool2d_backward(const Tensor& gy, const Tensor& indices, Tensor& gx) {
-  const Planes g = planes_of(gx.shape(), gy.shape());
+  const Shape& in = gx.shape();
+  const int64_t planes = in[0] * in[1], plane_in = in[2] * in[3], plane_out = gy.shape()[2] * gy.shape()[3];
   const int64_t* pi = indices.data<int64_t>();
   dispatch_floating(gy.dtype(), "max_pool2d backward", [&]<class T>() {
     const T* pg = gy.data<T>();
     T* pgx = gx.data<T>();
-    for_each_plane(g.count, g.OH * g.OW, [&](int64_t p) {
-      T* out = pgx + p * g.H * g.W;
-      for (int64_t o = p * g.OH * g.OW; o < (p + 1) * g.OH * g.OW; ++o) out[pi[o]] += pg[o];
+    for_each_plane(planes, plane_out, [&](int64_t p) {
+      T* out = pgx + p * plane_in;
+      for (int64_t o = p * plane_out; o < (p + 1) * plane_out; ++o) out[pi[o]] += pg[o];
     });
   });
 }
 
 void avg_pool2d_forward(const Tensor& x, const PoolWindow& window, bool count_include_pad, Tensor& y) {
-  const Planes g = planes_of(x.shape(), y.shape());
-  const auto clip = [&](int64_t oh, int64_t ow) { return clip_window(window, g.H, g.W, oh, ow, count_include_pad); };
-  const int64_t work = g.OH * g.OW * window.kernel_h * window.kernel_w;
-  dispatch_floating(x.dtype(), "avg_pool2d", [&]<class T>() { mean_forward<T>(x, g, work, clip, y); });
+  const Planes g = strided_planes(x.shape(), y.shape(), window);
+  dispatch_floating(x.dtype(), "avg_pool2d", [&]<class T>() { mean_forward<T>(x, g, count_include_pad, y); });
 }
 
 void avg_pool2d_backward(const Tensor& gy, const PoolWindow& window, bool count_include_pad, Tensor& gx) {
-  const Planes g = planes_of(gx.shape(), gy.shape());
-  const auto clip = [&](int64_t oh, int64_t ow) { return clip_window(window, g.H, g.W, oh, ow, count_include_pad); };
-  const int64_t work = g.OH * g.OW * window.kernel_h * window.kernel_w;
-  dispatch_floating(gy.dtype(), "avg_pool2d backward", [&]<class T>() { mean_backward<T>(gy, g, work, clip, gx); });
+  const Planes g = strided_planes(gx.shape(), gy.shape(), window);
+  dispatch_floating(gy.dtype(), "avg_pool2d backward",
+                    [&]<class T>() { mean_backward<T>(gy, g, count_include_pad, gx); });
 }
 
 void adaptive_avg_pool2d_forward(const Tensor& x, Tensor& y) {
-  const Planes g = planes_of(x.shape(), y.shape());
-  const auto bin = [&](int64_t i, int64_t j) { return adaptive_bin(g.H, g.W, g.OH, g.OW, i, j); };
-  const int64_t work = std::max(g.H, g.OH) * std::max(g.W, g.OW);
-  dispatch_floating(x.dtype(), "adaptive_avg_pool2d", [&]<class T>() { mean_forward<T>(x, g, work, bin, y); });
+  const Planes g = adaptive_planes(x.shape(), y.shape());
+  dispatch_floating(x.dtype(), "adaptive_avg_pool2d", [&]<class T>() { mean_forward<T>(x, g, false, y); });
 }
 
 void adaptive_avg_pool2d_backward(const Tensor& gy, Tensor& gx) {
-  const Planes g = planes_of(gx.shape(), gy.shape());
-  const auto bin = [&](int64_t i, int64_t j) { return adaptive_bin(g.H, g.W, g.OH, g.OW, i, j); };
-  const int64_t work = std::max(g.H, g.OH) * std::max(g.W, g.OW);
+  const Planes g = adaptive_planes(gx.shape(), gy.shape());
   dispatch_floating(gy.dtype(), "adaptive_avg_pool2d backward",
-                    [&]<class T>() { mean_backward<T>(gy, g, work, bin, gx); });
+                    [&]<class T>() { mean_backward<T>(gy, g, false, gx); });
 }
 
 void channel_max_pool_forward(const Tensor& x, int64_t k, Tensor& y, Tensor& argmax) {

@@ -40,6 +40,25 @@ TEST_CASE("full, grouped and random tables", "[connection_table]") {
   CHECK_THROWS_AS(ConnectionTable::full(0, 2), ValueError);
 }
 
+TEST_CASE("a random table with a given number of connections spreads them evenly", "[connection_table]") {
+  // The lenet5 density: 60 connections over 16 outputs = 12 outputs reading 4 maps and 4 reading 3.
+  const ConnectionTable r = ConnectionTable::random_connections(6, 16, 60, 3);
+  CHECK(r.connections() == 60);
+  int64_t fours = 0, threes = 0;
+  for (int64_t o = 0; o < 16; ++o) {
+    const auto n = r.inputs_of(o).size();
+    fours += n == 4;
+    threes += n == 3;
+  }
+  CHECK(fours == 12);
+  CHECK(threes == 4);
+  CHECK(r == ConnectionTable::random_connections(6, 16, 60, 3));
+  CHECK_FALSE(r == ConnectionTable::random_connections(6, 16, 60, 4));
+  CHECK(ConnectionTable::random_connections(6, 16, 96, 0).is_full());
+  CHECK_THROWS_WITH(ConnectionTable::random_connections(6, 16, 15, 0), Catch::Contains("[16, 96], got 15"));
+  CHECK_THROWS_AS(ConnectionTable::random_connections(6, 16, 97, 0), ValueError);
+}
+
 TEST_CASE("tables convert to and from matrices and tensors", "[connection_table]") {
   const ConnectionTable m({{true, false}, {true, true}, {false, true}});
   CHECK(m.in_channels() == 2);
