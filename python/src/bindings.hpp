@@ -15,5 +15,8 @@ void bind_modules(pybind11::module_& nn);
 void bind_optim(pybind11::module_& m);  // optim_bindings.cpp: submodule _C._optim (optimizers, gradient clipping)
 void bind_lr_scheduler(pybind11::module_& m);  // scheduler_bindings.cpp: submodule _C._lr_scheduler (LR schedules)
 void bind_data(pybind11::module_& m);  // data_bindings.cpp: submodule _C._data (data sets, transforms, DataLoader)
+void bind_models(pybind11::module_& m);  // model_bindings.cpp: submodule _C._models (conv variants, LeNet-5)
+void bind_train(pybind11::module_& m);  // train_bindings.cpp: submodule _C._metrics (metrics, ProgressBar, MetricsLog)
+void bind_checkpoint(pybind11::module_& m);  // checkpoint_bindings.cpp: save_checkpoint, load_checkpoint
 
 }  // namespace tapenet::python

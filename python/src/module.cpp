@@ -62,5 +62,8 @@ PYBIND11_MODULE(_C, m) {
   tapenet::python::bind_optim(m);
   tapenet::python::bind_lr_scheduler(m);  // after the optimizers it drives
   tapenet::python::bind_data(m);
+  tapenet::python::bind_models(m);  // after the layers it returns
+  tapenet::python::bind_train(m);
+  tapenet::python::bind_checkpoint(m);  // after the optimizers, schedulers and data loaders it takes
   m.attr("__version__") = TAPENET_VERSION;
 }

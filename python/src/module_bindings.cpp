@@ -225,6 +225,10 @@ Which input maps each output map of a convolution reads: a boolean matrix [out, 
       .def_static("random", &ConnectionTable::random, py::arg("in_channels"), py::arg("out_channels"),
                   py::arg("fan_in"), py::arg("seed") = 0,
                   "Each output reads ``fan_in`` distinct inputs drawn uniformly with a generator seeded by ``seed``.")
+      .def_static("random_connections", &ConnectionTable::random_connections, py::arg("in_channels"),
+                  py::arg("out_channels"), py::arg("connections"), py::arg("seed") = 0,
+                  "Exactly ``connections`` connections spread as evenly as possible over the outputs, drawn "
+                  "with a generator seeded by ``seed`` (a random table of a given density).")
       .def_static("grouped", &ConnectionTable::grouped, py::arg("in_channels"), py::arg("out_channels"),
                   py::arg("groups"), "The block-diagonal table of a grouped convolution.")
       .def_property_readonly("in_channels", &ConnectionTable::in_channels)

@@ -41,6 +41,7 @@ from ._C import (  # noqa: F401  (re-exported)
     int64,
     is_grad_enabled,
     is_tensor,
+    load_checkpoint,
     log,
     log_softmax,
     long,
@@ -58,6 +59,7 @@ from ._C import (  # noqa: F401  (re-exported)
     randn,
     relu,
     reshape,
+    save_checkpoint,
     set_num_threads,
     sigmoid,
     softmax,
@@ -76,6 +78,8 @@ from ._C import (  # noqa: F401  (re-exported)
 from . import nn  # noqa: E402,F401
 from . import data  # noqa: E402,F401
 from . import optim  # noqa: E402,F401
+from . import metrics  # noqa: E402,F401
+from . import models  # noqa: E402,F401
 
 
 class no_grad:

@@ -1,0 +1,15 @@
+"""tapenet.models: the networks of the C++ programs and the study, built by the same C++ code.
+
+    import tapenet as tn
+    net = tn.models.lenet5(c3="shared_max")          # LeNet-5 with a shared-kernel C3
+    conv = tn.models.make_conv("bsconv_u", 32, 64, 3, padding=1)
+    tn.models.conv_variants()                         # ['dense', 'lenet5_table', ...]
+"""
+
+from .. import _C
+
+conv_variants = _C._models.conv_variants
+make_conv = _C._models.make_conv
+lenet5 = _C._models.lenet5
+
+__all__ = ["conv_variants", "lenet5", "make_conv"]

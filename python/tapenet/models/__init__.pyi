@@ -1,0 +1,33 @@
+"""Type stubs for tapenet.models."""
+
+from typing import List, Tuple, Union
+
+from ..nn import Module, Sequential
+
+_Size = Union[int, Tuple[int, int]]
+
+def conv_variants() -> List[str]: ...
+def make_conv(
+    variant: str,
+    in_channels: int,
+    out_channels: int,
+    kernel_size: _Size,
+    stride: _Size = 1,
+    padding: _Size = 0,
+    bias: bool = True,
+    groups: int = 2,
+    density: float = 0.625,
+    table_seed: int = 0,
+    maxout_k: int = 2,
+) -> Module: ...
+def lenet5(
+    c3: str = "lenet5_table",
+    activation: str = "relu",
+    pooling: str = "max",
+    in_channels: int = 1,
+    image_size: int = 28,
+    num_classes: int = 10,
+    groups: int = 2,
+    density: float = 0.625,
+    table_seed: int = 0,
+) -> Sequential: ...
