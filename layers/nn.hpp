@@ -15,3 +15,4 @@
 #include "layers/shared_conv.hpp"
 #include "layers/conv_variant.hpp"
 #include "layers/lenet5.hpp"
+#include "layers/allconv.hpp"

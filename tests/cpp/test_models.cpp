@@ -3,6 +3,7 @@
 #include "framework/connection_table.hpp"
 #include "framework/factories.hpp"
 #include "framework/random.hpp"
+#include "layers/allconv.hpp"
 #include "layers/conv_variant.hpp"
 #include "layers/lenet5.hpp"
 
@@ -88,4 +89,38 @@ TEST_CASE("LeNet-5: layer names, parameter counts and shapes", "[models]") {
   CHECK(cifar->named_children().at(1).second->type_name() == "Tanh");
   CHECK(cifar->named_children().at(2).second->type_name() == "AvgPool2d");
   CHECK_THROWS_WITH(lenet5(LeNet5Options().image_size(12)), Catch::Contains("image_size must be at least 16"));
+}
+
+TEST_CASE("the all-conv network swaps every convolution after the first", "[models]") {
+  manual_seed(2);
+  const auto dense = allconv();
+  // Stages 1->24, 24->48, 48->96 (3x3, no bias before batch norm), batch norm 2 x width, head 96->10.
+  const int64_t convs = 24 * 9 + 48 * 24 * 9 + 96 * 48 * 9, norms = 2 * (24 + 48 + 96), head = 96 * 10 + 10;
+  CHECK(dense->num_parameters() == convs + norms + head);
+  CHECK((*dense)(randn({2, 1, 28, 28})).shape() == Shape{2, 10});
+  const auto shared = allconv(AllConvOptions().variant(ConvVariant::shared_sum));
+  CHECK(shared->num_parameters() == 24 * 9 + 48 * 9 + 96 * 9 + norms + head);
+  CHECK((*shared)(randn({2, 1, 28, 28})).shape() == Shape{2, 10});
+  for (ConvVariant v : all_conv_variants()) {
+    if (v == ConvVariant::lenet5_table) continue;
+    INFO(to_string(v));
+    const auto net = allconv(AllConvOptions().variant(v).groups(3).in_channels(3).widths({12, 24}));
+    CHECK((*net)(randn({1, 3, 8, 8})).shape() == Shape{1, 10});
+  }
+  CHECK_THROWS_WITH(allconv(AllConvOptions().variant(ConvVariant::lenet5_table)), Catch::Contains("lenet5_table"));
+  CHECK_THROWS_WITH(allconv(AllConvOptions().widths({})), Catch::Contains("widths must not be empty"));
+}
+
+TEST_CASE("matched dense widths come close to a target parameter count", "[models]") {
+  const AllConvOptions o;
+  const int64_t target = allconv(AllConvOptions().variant(ConvVariant::shared_sum))->num_parameters();
+  const auto widths = matched_dense_widths(o, target);
+  REQUIRE(widths.size() == 3);
+  for (int64_t w : widths) CHECK(w % 6 == 0);
+  CHECK(widths[0] < 24);
+  const int64_t matched = allconv(AllConvOptions().widths(widths))->num_parameters();
+  // The next coarser or finer rounding would be further away: within a 6-map step of the target.
+  CHECK(std::abs(matched - target) < target / 3);
+  CHECK(matched_dense_widths(o, allconv()->num_parameters()) == std::vector<int64_t>{24, 48, 96});
+  CHECK_THROWS_WITH(matched_dense_widths(o, 10), Catch::Contains("below the narrowest"));
 }
