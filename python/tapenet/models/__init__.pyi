@@ -1,6 +1,6 @@
 """Type stubs for tapenet.models."""
 
-from typing import List, Tuple, Union
+from typing import List, Sequence, Tuple, Union
 
 from ..nn import Module, Sequential
 
@@ -31,3 +31,20 @@ def lenet5(
     density: float = 0.625,
     table_seed: int = 0,
 ) -> Sequential: ...
+def allconv(
+    variant: str = "dense",
+    widths: Sequence[int] = (24, 48, 96),
+    batch_norm: bool = True,
+    in_channels: int = 1,
+    num_classes: int = 10,
+    groups: int = 2,
+    density: float = 0.625,
+    table_seed: int = 0,
+) -> Sequential: ...
+def matched_dense_widths(
+    target_parameters: int,
+    widths: Sequence[int] = (24, 48, 96),
+    batch_norm: bool = True,
+    in_channels: int = 1,
+    num_classes: int = 10,
+) -> List[int]: ...
