@@ -1,15 +1,18 @@
-"""The README's Python example must run as written: the first ```python block under the first
-heading that mentions Python is executed (the test fails, never skips, when it is missing)."""
+"""The README's Python examples must run as written: the first ```python block under the first
+heading that mentions Python, and the one under the training heading, are executed (the tests fail,
+never skip, when one is missing)."""
 import pathlib
 import re
 
 import pytest
 
+import tapenet as tn
+
 README = pathlib.Path(__file__).resolve().parents[2] / "README.md"
 
 
-def python_example(text):
-    """The first ```python fenced block in the section of the first heading containing "Python"
+def python_example(text, word="Python"):
+    """The first ```python fenced block in the section of the first heading containing `word`
     (up to the next heading of the same or a higher level). Lines inside fences are never headings."""
     level = None  # level of the Python heading once found
     fence = None  # language of the fence we are in, or None outside fences
@@ -22,7 +25,7 @@ def python_example(text):
                 fence = m.group(1) or "text"
                 continue
             h = re.match(r"(#{1,6})\s+(.*)", line)
-            if h and level is None and "Python" in h.group(2):
+            if h and level is None and word in h.group(2):
                 level = len(h.group(1))
             elif h and level is not None and len(h.group(1)) <= level:
                 break
@@ -32,8 +35,8 @@ def python_example(text):
             fence = None
         elif level is not None and fence == "python":
             block.append(line)
-    assert level is not None, f"{README} has no heading mentioning Python"
-    raise AssertionError(f"{README} has no ```python block under its Python heading")
+    assert level is not None, f"{README} has no heading mentioning {word}"
+    raise AssertionError(f"{README} has no ```python block under its {word} heading")
 
 
 def test_readme_python_example_runs(tmp_path, monkeypatch):
@@ -52,3 +55,14 @@ def test_extractor_finds_the_right_block():
 def test_extractor_stops_at_next_section():
     with pytest.raises(AssertionError):
         python_example("## Python bindings\ntext\n## Other\n```python\nx = 1\n```\n")
+
+
+def test_readme_training_example_runs(tmp_path, monkeypatch):
+    """One epoch of LeNet-5 on Fashion-MNIST (Debian's package, installed by scripts/install-deps)
+    and a checkpoint that loads back."""
+    code = python_example(README.read_text(encoding="utf-8"), "Training")
+    monkeypatch.chdir(tmp_path)
+    scope = {"__name__": "__readme__", "tn": tn}
+    exec(compile(code, f"{README}:training-example", "exec"), scope)
+    assert scope["meta"]["epoch"] == 1 and scope["meta"]["loader"]["epoch"] == 1
+    assert (tmp_path / "run.h5").is_file()
