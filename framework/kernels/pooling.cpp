@@ -5,6 +5,10 @@
 #include <limits>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "framework/parallel.hpp"
 
 namespace tapenet::kernels {
@@ -88,39 +92,93 @@ void for_each_window(const Planes& g, Visit visit) {
   });
 }
 
-// y = window maximum, indices = its flat index in the input plane. Written to compile without
-// data-dependent branches (a max's comparisons mispredict about half the time): the maximum with
-// maxss-style selects and a NaN flag, then the first position holding it by a reverse scan of
-// conditional moves; a window holding a NaN takes the rare exact path.
+// The maximum of window rows r × columns c of a plane `in` of width W and the flat index of its first
+// occurrence (of the first NaN: NaN propagates). Written to compile without data-dependent branches
+// (a max's comparisons mispredict about half the time): the maximum with maxss-style selects and a
+// NaN flag, then the first position holding it by a reverse scan of conditional moves; a window
+// holding a NaN takes the rare exact path.
+template <class T>
+void window_max(const T* in, int64_t W, const Span& r, const Span& c, T& best, int64_t& arg) {
+  best = -std::numeric_limits<T>::infinity();
+  bool nan = false;
+  for (int64_t ih = r.lo; ih < r.hi; ++ih)
+    for (int64_t iw = c.lo; iw < c.hi; ++iw) {
+      const T v = in[ih * W + iw];
+      best = v > best ? v : best;
+      nan |= v != v;
+    }
+  arg = r.lo * W + c.lo;
+  if (nan) {
+    best = std::numeric_limits<T>::quiet_NaN();
+    for (int64_t ih = r.hi - 1; ih >= r.lo; --ih)
+      for (int64_t iw = c.hi - 1; iw >= c.lo; --iw)
+        if (std::isnan(in[ih * W + iw])) arg = ih * W + iw;
+  } else {
+    for (int64_t ih = r.hi - 1; ih >= r.lo; --ih)
+      for (int64_t iw = c.hi - 1; iw >= c.lo; --iw) arg = in[ih * W + iw] == best ? ih * W + iw : arg;
+  }
+}
+
+// y = window maximum, indices = its flat index in the input plane.
 template <class T>
 void max_forward(const Tensor& x, const Planes& g, Tensor& y, Tensor& indices) {
   const T* px = x.data<T>();
   T* py = y.data<T>();
   int64_t* pi = indices.data<int64_t>();
   for_each_window(g, [&](int64_t p, int64_t o, const Span& r, const Span& c) {
-    const T* in = px + p * g.H * g.W;
-    T best = -std::numeric_limits<T>::infinity();
-    bool nan = false;
-    for (int64_t ih = r.lo; ih < r.hi; ++ih)
-      for (int64_t iw = c.lo; iw < c.hi; ++iw) {
-        const T v = in[ih * g.W + iw];
-        best = v > best ? v : best;
-        nan |= v != v;
-      }
-    int64_t arg = r.lo * g.W + c.lo;
-    if (nan) {
-      best = std::numeric_limits<T>::quiet_NaN();
-      for (int64_t ih = r.hi - 1; ih >= r.lo; --ih)
-        for (int64_t iw = c.hi - 1; iw >= c.lo; --iw)
-          if (std::isnan(in[ih * g.W + iw])) arg = ih * g.W + iw;
-    } else {
-      for (int64_t ih = r.hi - 1; ih >= r.lo; --ih)
-        for (int64_t iw = c.hi - 1; iw >= c.lo; --iw) arg = in[ih * g.W + iw] == best ? ih * g.W + iw : arg;
-    }
-    py[o] = best;
-    pi[o] = arg;
+    window_max(px + p * g.H * g.W, g.W, r, c, py[o], pi[o]);
   });
 }
+
+#if defined(__SSE2__)
+// Whether every window is an unclipped 2×2 block at stride 2 (LeNet's and the all-conv net's pooling).
+bool is_plain_2x2(const PoolWindow& pw, const Planes& g) {
+  return pw.kernel_h == 2 && pw.kernel_w == 2 && pw.stride_h == 2 && pw.stride_w == 2 && pw.pad_h == 0 &&
+         pw.pad_w == 0 && 2 * g.OH <= g.H && 2 * g.OW <= g.W;
+}
+
+// a where mask is set, b elsewhere (SSE2 has no blend instruction).
+inline __m128 select(__m128 mask, __m128 a, __m128 b) { return _mm_or_ps(_mm_and_ps(mask, a), _mm_andnot_ps(mask, b)); }
+
+// max_forward for plain 2×2 windows of float planes, four windows per step in SSE2 (the compiler
+// does not if-convert the selects of value and position on its own): the maximum and its offset in
+// the window (0, 1, W, W + 1; ties keep the first in that order); a row holding a NaN is redone
+// window by window with window_max, as are the windows left over after the steps of four.
+void max_2x2_forward(const Tensor& x, const Planes& g, Tensor& y, Tensor& indices) {
+  const float* px = x.data<float>();
+  float* py = y.data<float>();
+  int64_t* pi = indices.data<int64_t>();
+  const int64_t W = g.W, OW = g.OW, steps = OW / 4;
+  const __m128 right = _mm_set1_ps(1), below = _mm_set1_ps(float(W)), below_right = _mm_set1_ps(float(W + 1));
+  for_each_plane(g.count, 4 * g.OH * OW, [&](int64_t p) {
+    const float* in = px + p * g.H * W;
+    for (int64_t oh = 0; oh < g.OH; ++oh) {
+      const float* r0 = in + 2 * oh * W;
+      const float* r1 = r0 + W;
+      float* out = py + (p * g.OH + oh) * OW;
+      int64_t* arg = pi + (p * g.OH + oh) * OW;
+      __m128 nan = _mm_setzero_ps();
+      for (int64_t s = 0; s < steps; ++s) {
+        const __m128 t0 = _mm_loadu_ps(r0 + 8 * s), t1 = _mm_loadu_ps(r0 + 8 * s + 4);
+        const __m128 u0 = _mm_loadu_ps(r1 + 8 * s), u1 = _mm_loadu_ps(r1 + 8 * s + 4);
+        const __m128 a = _mm_shuffle_ps(t0, t1, _MM_SHUFFLE(2, 0, 2, 0)), b = _mm_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 1, 3, 1));
+        const __m128 c = _mm_shuffle_ps(u0, u1, _MM_SHUFFLE(2, 0, 2, 0)), d = _mm_shuffle_ps(u0, u1, _MM_SHUFFLE(3, 1, 3, 1));
+        nan = _mm_or_ps(nan, _mm_or_ps(_mm_cmpunord_ps(a, b), _mm_cmpunord_ps(c, d)));
+        const __m128 b_wins = _mm_cmpgt_ps(b, a), d_wins = _mm_cmpgt_ps(d, c);
+        const __m128 top = select(b_wins, b, a), top_at = _mm_and_ps(b_wins, right);
+        const __m128 bottom = select(d_wins, d, c), bottom_at = select(d_wins, below_right, below);
+        const __m128 bottom_wins = _mm_cmpgt_ps(bottom, top);
+        _mm_storeu_ps(out + 4 * s, select(bottom_wins, bottom, top));
+        alignas(16) int32_t offset[4];
+        _mm_store_si128(reinterpret_cast<__m128i*>(offset), _mm_cvttps_epi32(select(bottom_wins, bottom_at, top_at)));
+        for (int j = 0; j < 4; ++j) arg[4 * s + j] = 2 * oh * W + 2 * (4 * s + j) + offset[j];
+      }
+      const int64_t redo_from = _mm_movemask_ps(nan) != 0 ? 0 : 4 * steps;
+      for (int64_t ow = redo_from; ow < OW; ++ow) window_max(in, W, g.rows[oh], g.cols[ow], out[ow], arg[ow]);
+    }
+  });
+}
+#endif
 
 // The divisor of a window: its padded extent or the part inside the input.
 double divisor(const Span& r, const Span& c, bool count_include_pad) {
@@ -169,6 +227,9 @@ ChannelGroups groups_of(const Shape& out) {
 
 void max_pool2d_forward(const Tensor& x, const PoolWindow& window, Tensor& y, Tensor& indices) {
   const Planes g = strided_planes(x.shape(), y.shape(), window);
+#if defined(__SSE2__)
+  if (x.dtype() == DType::f32 && is_plain_2x2(window, g)) return max_2x2_forward(x, g, y, indices);
+#endif
   dispatch_floating(x.dtype(), "max_pool2d", [&]<class T>() { max_forward<T>(x, g, y, indices); });
 }
 

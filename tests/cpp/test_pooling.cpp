@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "framework/factories.hpp"
+#include "framework/kernels/pooling.hpp"
 #include "framework/gradcheck.hpp"
 #include "framework/ops/arithmetic.hpp"
 #include "framework/ops/pooling.hpp"
@@ -291,4 +292,43 @@ TEST_CASE("pooling forward and backward are bit-identical for 1 and 2 threads", 
     INFO("result " << i);
     CHECK(allclose(one[i], two[i], 0, 0));
   }
+}
+
+TEST_CASE("float 2x2 max pooling (the vectorised path) matches a naive loop with ties and NaN", "[pooling]") {
+  // 19 columns: 9 windows a row (two steps of four and one left over) and an unused last column.
+  const Shape in{2, 3, 10, 19}, out{2, 3, 5, 9};
+  Tensor x = zeros(in);
+  float* px = x.data<float>();
+  for (int64_t i = 0; i < x.numel(); ++i) px[i] = static_cast<float>((i * 7919) % 5) - 2;  // many ties
+  px[19 * 2 + 4] = std::nanf("");       // plane 0, row pair 1, a vectorised window
+  px[190 + 19 * 4 + 17] = std::nanf("");  // plane 1, the left-over window of row pair 2
+  px[380 + 5] = -std::numeric_limits<float>::infinity();
+  Tensor y = zeros(out), indices = zeros(out, DType::i64);
+  kernels::max_pool2d_forward(x, kernels::PoolWindow{2, 2, 2, 2, 0, 0}, y, indices);
+  for (int64_t p = 0; p < 6; ++p)
+    for (int64_t oh = 0; oh < 5; ++oh)
+      for (int64_t ow = 0; ow < 9; ++ow) {
+        const float* plane = px + p * 190;
+        float best = -std::numeric_limits<float>::infinity();
+        int64_t arg = 2 * oh * 19 + 2 * ow;
+        bool nan = false;
+        for (int64_t dh = 0; dh < 2 && !nan; ++dh)
+          for (int64_t dw = 0; dw < 2 && !nan; ++dw) {
+            const int64_t at = (2 * oh + dh) * 19 + 2 * ow + dw;
+            if (std::isnan(plane[at])) {
+              nan = true;
+              arg = at;
+            } else if (plane[at] > best) {
+              best = plane[at];
+              arg = at;
+            }
+          }
+        const int64_t o = (p * 5 + oh) * 9 + ow;
+        INFO("plane " << p << " window " << oh << ", " << ow);
+        if (nan)
+          CHECK(std::isnan(y.data<float>()[o]));
+        else
+          CHECK(y.data<float>()[o] == best);
+        CHECK(indices.data<int64_t>()[o] == arg);
+      }
 }
