@@ -140,16 +140,33 @@ bool is_plain_2x2(const PoolWindow& pw, const Planes& g) {
 // a where mask is set, b elsewhere (SSE2 has no blend instruction).
 inline __m128 select(__m128 mask, __m128 a, __m128 b) { return _mm_or_ps(_mm_and_ps(mask, a), _mm_andnot_ps(mask, b)); }
 
+// Four 2×2 windows: rows r0 and r1 from column 0 (8 floats each). Writes the maxima and their
+// offsets in the window (0, 1, W, W + 1 as floats; ties keep the first in that order); returns the
+// lanes holding a NaN.
+inline __m128 max_2x2_step(const float* r0, const float* r1, __m128 below, __m128 below_right, float* out,
+                           int32_t* offset) {
+  const __m128 t0 = _mm_loadu_ps(r0), t1 = _mm_loadu_ps(r0 + 4), u0 = _mm_loadu_ps(r1), u1 = _mm_loadu_ps(r1 + 4);
+  const __m128 a = _mm_shuffle_ps(t0, t1, _MM_SHUFFLE(2, 0, 2, 0)), b = _mm_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 1, 3, 1));
+  const __m128 c = _mm_shuffle_ps(u0, u1, _MM_SHUFFLE(2, 0, 2, 0)), d = _mm_shuffle_ps(u0, u1, _MM_SHUFFLE(3, 1, 3, 1));
+  const __m128 b_wins = _mm_cmpgt_ps(b, a), d_wins = _mm_cmpgt_ps(d, c);
+  const __m128 top = select(b_wins, b, a), top_at = _mm_and_ps(b_wins, _mm_set1_ps(1));
+  const __m128 bottom = select(d_wins, d, c), bottom_at = select(d_wins, below_right, below);
+  const __m128 bottom_wins = _mm_cmpgt_ps(bottom, top);
+  _mm_storeu_ps(out, select(bottom_wins, bottom, top));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(offset), _mm_cvttps_epi32(select(bottom_wins, bottom_at, top_at)));
+  return _mm_or_ps(_mm_cmpunord_ps(a, b), _mm_cmpunord_ps(c, d));
+}
+
 // max_forward for plain 2×2 windows of float planes, four windows per step in SSE2 (the compiler
-// does not if-convert the selects of value and position on its own): the maximum and its offset in
-// the window (0, 1, W, W + 1; ties keep the first in that order); a row holding a NaN is redone
-// window by window with window_max, as are the windows left over after the steps of four.
+// does not if-convert the selects of value and position on its own); the last 1-3 windows of a row
+// go through the same step on a copy padded with zeros. A row holding a NaN is redone window by
+// window with window_max.
 void max_2x2_forward(const Tensor& x, const Planes& g, Tensor& y, Tensor& indices) {
   const float* px = x.data<float>();
   float* py = y.data<float>();
   int64_t* pi = indices.data<int64_t>();
-  const int64_t W = g.W, OW = g.OW, steps = OW / 4;
-  const __m128 right = _mm_set1_ps(1), below = _mm_set1_ps(float(W)), below_right = _mm_set1_ps(float(W + 1));
+  const int64_t W = g.W, OW = g.OW, steps = (OW + 3) / 4;
+  const __m128 below = _mm_set1_ps(float(W)), below_right = _mm_set1_ps(float(W + 1));
   for_each_plane(g.count, 4 * g.OH * OW, [&](int64_t p) {
     const float* in = px + p * g.H * W;
     for (int64_t oh = 0; oh < g.OH; ++oh) {
@@ -159,22 +176,23 @@ void max_2x2_forward(const Tensor& x, const Planes& g, Tensor& y, Tensor& indice
       int64_t* arg = pi + (p * g.OH + oh) * OW;
       __m128 nan = _mm_setzero_ps();
       for (int64_t s = 0; s < steps; ++s) {
-        const __m128 t0 = _mm_loadu_ps(r0 + 8 * s), t1 = _mm_loadu_ps(r0 + 8 * s + 4);
-        const __m128 u0 = _mm_loadu_ps(r1 + 8 * s), u1 = _mm_loadu_ps(r1 + 8 * s + 4);
-        const __m128 a = _mm_shuffle_ps(t0, t1, _MM_SHUFFLE(2, 0, 2, 0)), b = _mm_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 1, 3, 1));
-        const __m128 c = _mm_shuffle_ps(u0, u1, _MM_SHUFFLE(2, 0, 2, 0)), d = _mm_shuffle_ps(u0, u1, _MM_SHUFFLE(3, 1, 3, 1));
-        nan = _mm_or_ps(nan, _mm_or_ps(_mm_cmpunord_ps(a, b), _mm_cmpunord_ps(c, d)));
-        const __m128 b_wins = _mm_cmpgt_ps(b, a), d_wins = _mm_cmpgt_ps(d, c);
-        const __m128 top = select(b_wins, b, a), top_at = _mm_and_ps(b_wins, right);
-        const __m128 bottom = select(d_wins, d, c), bottom_at = select(d_wins, below_right, below);
-        const __m128 bottom_wins = _mm_cmpgt_ps(bottom, top);
-        _mm_storeu_ps(out + 4 * s, select(bottom_wins, bottom, top));
-        alignas(16) int32_t offset[4];
-        _mm_store_si128(reinterpret_cast<__m128i*>(offset), _mm_cvttps_epi32(select(bottom_wins, bottom_at, top_at)));
-        for (int j = 0; j < 4; ++j) arg[4 * s + j] = 2 * oh * W + 2 * (4 * s + j) + offset[j];
+        const int64_t n = std::min<int64_t>(4, OW - 4 * s);
+        float maxima[4], tail0[8] = {}, tail1[8] = {};
+        int32_t offset[4];
+        if (n < 4) {
+          std::copy_n(r0 + 8 * s, 2 * n, tail0);
+          std::copy_n(r1 + 8 * s, 2 * n, tail1);
+        }
+        const __m128 lanes = max_2x2_step(n < 4 ? tail0 : r0 + 8 * s, n < 4 ? tail1 : r1 + 8 * s, below,
+                                          below_right, maxima, offset);
+        nan = _mm_or_ps(nan, lanes);
+        for (int64_t j = 0; j < n; ++j) {
+          out[4 * s + j] = maxima[j];
+          arg[4 * s + j] = 2 * oh * W + 2 * (4 * s + j) + offset[j];
+        }
       }
-      const int64_t redo_from = _mm_movemask_ps(nan) != 0 ? 0 : 4 * steps;
-      for (int64_t ow = redo_from; ow < OW; ++ow) window_max(in, W, g.rows[oh], g.cols[ow], out[ow], arg[ow]);
+      if (_mm_movemask_ps(nan) != 0)
+        for (int64_t ow = 0; ow < OW; ++ow) window_max(in, W, g.rows[oh], g.cols[ow], out[ow], arg[ow]);
     }
   });
 }
