@@ -10,13 +10,11 @@ namespace {
 
 using namespace plane;
 
-// Where the kernel of each pair starts in the weight [Co, C, kh, kw]: (readers[r] * C + c) * kk for the
-// pairs r of channel c.
+// Where the kernel of each pair starts in the weight, for the pairs r of each channel c in order.
 std::vector<int64_t> weight_offsets(const ConnectionConvPlan& p) {
   std::vector<int64_t> at(p.connections());
   for (int64_t c = 0; c < p.in_channels; ++c)
-    for (int64_t r = p.reader_begin[c]; r < p.reader_begin[c + 1]; ++r)
-      at[r] = (p.readers[r] * p.in_channels + c) * p.geometry.kernel_size();
+    for (int64_t r = p.reader_begin[c]; r < p.reader_begin[c + 1]; ++r) at[r] = p.weight_offset(p.readers[r], c);
   return at;
 }
 
@@ -135,7 +133,7 @@ void backward_impl(const T* gy, const T* x, const T* w, T* gx, T* gw, T* gb, con
     panel.resize(conn * kk);
     for (int64_t o = 0; o < Co; ++o)
       for (int64_t r = p.input_begin[o]; r < p.input_begin[o + 1]; ++r)
-        std::copy_n(w + (o * C + p.inputs[r]) * kk, kk, panel.data() + r * kk);
+        std::copy_n(w + p.weight_offset(o, p.inputs[r]), kk, panel.data() + r * kk);
   } else if (gx) {
     panel = lay.column_panel(w);
   }
@@ -195,6 +193,7 @@ ConnectionConvPlan plan_connection_conv2d(int64_t batch, int64_t in_channels, in
     p.reader_begin[c + 1] = static_cast<int64_t>(p.readers.size());
   }
   p.images_per_block = plane::images_per_block(in_channels * geometry.kernel_size() * geometry.out_size());
+  p.weight_in = in_channels;
   return p;
 }
 

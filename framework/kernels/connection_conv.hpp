@@ -41,6 +41,13 @@ struct ConnectionConvPlan {
   std::vector<int64_t> input_begin, inputs;
   /// Images per partial sum of the weight and bias gradients (depends on the shapes only).
   int64_t images_per_block = 1;
+  /// The weight's second dimension: in_channels for a connection-table weight [out, in, kh, kw]
+  /// (plan_connection_conv2d's choice), in_channels / groups for a grouped weight [out, in / groups,
+  /// kh, kw], whose input c sits at position c % weight_in of its group.
+  int64_t weight_in = 0;
+
+  /// Where the kernel of pair (o, c) starts in the weight.
+  int64_t weight_offset(int64_t o, int64_t c) const { return (o * weight_in + c % weight_in) * geometry.kernel_size(); }
 
   /// Number of connected (output, input) pairs.
   int64_t connections() const { return static_cast<int64_t>(readers.size()); }
@@ -49,7 +56,8 @@ struct ConnectionConvPlan {
 };
 
 /// Builds the plan from the row-major boolean matrix `connected` [out_channels * in_channels]
-/// (connected[o * in_channels + c]: output o reads input c). Shapes must be valid (the op checks them).
+/// (connected[o * in_channels + c]: output o reads input c) for a dense-layout weight (weight_in =
+/// in_channels). Shapes must be valid (the op checks them).
 ConnectionConvPlan plan_connection_conv2d(int64_t batch, int64_t in_channels, int64_t out_channels,
                                           const std::vector<bool>& connected, const ConvGeometry& geometry);
 

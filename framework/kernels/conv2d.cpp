@@ -9,7 +9,7 @@
 namespace tapenet::kernels {
 namespace {
 
-// Elements per task below which the plane loops (direct convolution, bias gradient) stay serial.
+// Elements per task below which the bias-gradient loops stay serial.
 constexpr int64_t kPlaneGrain = 1 << 14;
 
 int64_t planes_per_task(int64_t work_per_plane) {
@@ -261,91 +261,6 @@ void backward_rows(const T* gy, const T* x, const T* w, T* gx, T* gw, const Conv
   });
 }
 
-// ---- direct algorithm: every output channel reads one input channel (in_channels == groups) ----
-
-template <class T>
-void forward_direct(const T* x, const T* w, const T* bias, T* y, const Conv2dPlan& p) {
-  const ConvGeometry& g = p.geometry;
-  const int64_t C = p.in_channels, Co = p.out_channels, m = p.out_per_group(), k2 = g.kernel_size();
-  const int64_t hw = g.out_size(), out_w = g.out_w(), in_w = g.in_w, sh = g.stride_h, sw = g.stride_w;
-  parallel_for(0, p.batch * Co, planes_per_task(hw * k2), [&](int64_t b, int64_t e) {
-    for (int64_t plane = b; plane < e; ++plane) {
-      const int64_t n = plane / Co, co = plane % Co;
-      const T* in = x + (n * C + co / m) * g.in_size();
-      const T* kernel = w + co * k2;
-      T* out = y + plane * hw;
-      std::fill(out, out + hw, bias ? bias[co] : T(0));
-      for_each_tap(g, [&](const ConvTap& t) {
-        const T wv = kernel[t.index];
-        const int64_t len = t.w_hi - t.w_lo;
-        for (int64_t oh = t.h_lo; oh < t.h_hi && len > 0; ++oh) {
-          const T* __restrict src = in + (oh * sh + t.h_offset) * in_w + t.w_lo * sw + t.w_offset;
-          T* __restrict dst = out + oh * out_w + t.w_lo;
-          if (sw == 1)  // the common case, vectorised
-            for (int64_t q = 0; q < len; ++q) dst[q] += wv * src[q];
-          else
-            for (int64_t q = 0; q < len; ++q) dst[q] += wv * src[q * sw];
-        }
-      });
-    }
-  });
-}
-
-template <class T>
-void backward_direct_input(const T* gy, const T* w, T* gx, const Conv2dPlan& p) {
-  const ConvGeometry& g = p.geometry;
-  const int64_t C = p.in_channels, Co = p.out_channels, m = p.out_per_group(), k2 = g.kernel_size();
-  const int64_t hw = g.out_size(), out_w = g.out_w(), in_w = g.in_w, sh = g.stride_h, sw = g.stride_w;
-  parallel_for(0, p.batch * C, planes_per_task(hw * k2 * m), [&](int64_t b, int64_t e) {
-    for (int64_t plane = b; plane < e; ++plane) {
-      const int64_t n = plane / C, ci = plane % C;
-      T* gin = gx + plane * g.in_size();
-      for (int64_t co = ci * m; co < (ci + 1) * m; ++co) {
-        const T* go = gy + (n * Co + co) * hw;
-        for_each_tap(g, [&](const ConvTap& t) {
-          const T wv = w[co * k2 + t.index];
-          const int64_t len = t.w_hi - t.w_lo;
-          for (int64_t oh = t.h_lo; oh < t.h_hi && len > 0; ++oh) {
-            T* __restrict dst = gin + (oh * sh + t.h_offset) * in_w + t.w_lo * sw + t.w_offset;
-            const T* __restrict src = go + oh * out_w + t.w_lo;
-            if (sw == 1)
-              for (int64_t q = 0; q < len; ++q) dst[q] += wv * src[q];
-            else
-              for (int64_t q = 0; q < len; ++q) dst[q * sw] += wv * src[q];
-          }
-        });
-      }
-    }
-  });
-}
-
-template <class T>
-void backward_direct_weight(const T* gy, const T* x, T* gw, const Conv2dPlan& p) {
-  const ConvGeometry& g = p.geometry;
-  const int64_t C = p.in_channels, Co = p.out_channels, m = p.out_per_group(), k2 = g.kernel_size();
-  const int64_t hw = g.out_size(), out_w = g.out_w(), in_w = g.in_w, sh = g.stride_h, sw = g.stride_w;
-  parallel_for(0, Co, planes_per_task(p.batch * hw * k2), [&](int64_t b, int64_t e) {
-    std::vector<T> acc(k2);
-    for (int64_t co = b; co < e; ++co) {
-      std::fill(acc.begin(), acc.end(), T(0));
-      for (int64_t n = 0; n < p.batch; ++n) {
-        const T* in = x + (n * C + co / m) * g.in_size();
-        const T* go = gy + (n * Co + co) * hw;
-        for_each_tap(g, [&](const ConvTap& t) {
-          for (int64_t oh = t.h_lo; oh < t.h_hi && t.w_hi > t.w_lo; ++oh) {
-            const T* src = in + (oh * sh + t.h_offset) * in_w + t.w_lo * sw + t.w_offset;
-            const T* gsrc = go + oh * out_w + t.w_lo;
-            const int64_t len = t.w_hi - t.w_lo;
-            acc[t.index] += sw == 1 ? lane_sum<T>(len, [&](int64_t q) { return gsrc[q] * src[q]; })
-                                    : lane_sum<T>(len, [&](int64_t q) { return gsrc[q] * src[q * sw]; });
-          }
-        });
-      }
-      for (int64_t k = 0; k < k2; ++k) gw[co * k2 + k] += acc[k];
-    }
-  });
-}
-
 // gb[c] += sum over images and positions of gy[n][c].
 template <class T>
 void backward_bias(const T* gy, const Conv2dPlan& p, T* gb) {
@@ -366,8 +281,19 @@ void backward_bias(const T* gy, const Conv2dPlan& p, T* gb) {
 
 Conv2dPlan plan_conv2d(int64_t batch, int64_t in_channels, int64_t out_channels, int64_t groups,
                        const ConvGeometry& geometry) {
-  Conv2dPlan p{batch, in_channels, out_channels, groups, geometry, Conv2dAlgorithm::gemm, 1};
+  Conv2dPlan p;
+  p.batch = batch;
+  p.in_channels = in_channels;
+  p.out_channels = out_channels;
+  p.groups = groups;
+  p.geometry = geometry;
   if (groups > 1 && p.in_per_group() == 1) p.algorithm = Conv2dAlgorithm::direct;
+  if (p.in_per_group() == 1) {  // direct applies (also to a single input channel, e.g. to test it)
+    std::vector<bool> connected(out_channels * in_channels, false);
+    for (int64_t o = 0; o < out_channels; ++o) connected[o * in_channels + o / p.out_per_group()] = true;
+    p.channels = plan_connection_conv2d(batch, in_channels, out_channels, connected, geometry);
+    p.channels.weight_in = 1;
+  }
   p.chunk = std::max<int64_t>(1, (batch + kConvBlocks - 1) / kConvBlocks);
   const int64_t hw = std::max<int64_t>(1, geometry.out_size());
   p.gemm_images = std::clamp<int64_t>((kConvGemmColumns + hw - 1) / hw, 1, p.chunk);
@@ -386,11 +312,13 @@ Tensor conv2d_forward(const Tensor& input, const Tensor& weight, const Tensor& b
       kept ? Tensor::empty({plan.batch, plan.in_channels * plan.geometry.kernel_size(), plan.geometry.out_size()},
                            input.dtype())
            : Tensor();
+  if (plan.algorithm == Conv2dAlgorithm::direct) {
+    connection_conv2d_forward(input, weight, bias, output, plan.channels);
+    return columns;
+  }
   dispatch_floating(input.dtype(), "conv2d", [&]<class T>() {
     const T* b = bias.defined() ? bias.data<T>() : nullptr;
-    if (plan.algorithm == Conv2dAlgorithm::direct)
-      forward_direct(input.data<T>(), weight.data<T>(), b, output.data<T>(), plan);
-    else if (plan.algorithm == Conv2dAlgorithm::gemm_rows)
+    if (plan.algorithm == Conv2dAlgorithm::gemm_rows)
       forward_rows(input.data<T>(), weight.data<T>(), b, output.data<T>(), plan);
     else
       forward_gemm(input.data<T>(), weight.data<T>(), b, output.data<T>(),
@@ -401,14 +329,13 @@ Tensor conv2d_forward(const Tensor& input, const Tensor& weight, const Tensor& b
 
 void conv2d_backward(const Tensor& grad_output, const Tensor& input, const Tensor& weight, const Tensor& columns,
                      Tensor* grad_input, Tensor* grad_weight, Tensor* grad_bias, const Conv2dPlan& plan) {
+  if (plan.algorithm == Conv2dAlgorithm::direct)
+    return connection_conv2d_backward(grad_output, input, weight, grad_input, grad_weight, grad_bias, plan.channels);
   dispatch_floating(grad_output.dtype(), "conv2d backward", [&]<class T>() {
     const T* gy = grad_output.data<T>();
     T* gx = grad_input ? grad_input->data<T>() : nullptr;
     T* gw = grad_weight ? grad_weight->data<T>() : nullptr;
-    if (plan.algorithm == Conv2dAlgorithm::direct) {
-      if (gx) backward_direct_input(gy, weight.data<T>(), gx, plan);
-      if (gw) backward_direct_weight(gy, input.data<T>(), gw, plan);
-    } else if (plan.algorithm == Conv2dAlgorithm::gemm_rows) {
+    if (plan.algorithm == Conv2dAlgorithm::gemm_rows) {
       if (gx || gw) backward_rows(gy, input.data<T>(), weight.data<T>(), gx, gw, plan);
     } else if (gx || gw) {
       backward_gemm(gy, input.data<T>(), weight.data<T>(), columns.defined() ? columns.data<T>() : nullptr, gx, gw,
