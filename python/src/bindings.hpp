@@ -18,5 +18,6 @@ void bind_data(pybind11::module_& m);  // data_bindings.cpp: submodule _C._data 
 void bind_models(pybind11::module_& m);  // model_bindings.cpp: submodule _C._models (conv variants, LeNet-5)
 void bind_train(pybind11::module_& m);  // train_bindings.cpp: submodule _C._metrics (metrics, ProgressBar, MetricsLog)
 void bind_checkpoint(pybind11::module_& m);  // checkpoint_bindings.cpp: save_checkpoint, load_checkpoint
+void bind_study(pybind11::module_& m);  // study_bindings.cpp: submodule _C._study (the channel study)
 
 }  // namespace tapenet::python

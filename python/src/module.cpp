@@ -65,5 +65,6 @@ PYBIND11_MODULE(_C, m) {
   tapenet::python::bind_models(m);  // after the layers it returns
   tapenet::python::bind_train(m);
   tapenet::python::bind_checkpoint(m);  // after the optimizers, schedulers and data loaders it takes
+  tapenet::python::bind_study(m);
   m.attr("__version__") = TAPENET_VERSION;
 }

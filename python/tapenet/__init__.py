@@ -80,6 +80,7 @@ from . import data  # noqa: E402,F401
 from . import optim  # noqa: E402,F401
 from . import metrics  # noqa: E402,F401
 from . import models  # noqa: E402,F401
+from . import study  # noqa: E402,F401
 
 
 class no_grad:
