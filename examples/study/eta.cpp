@@ -53,15 +53,4 @@ std::string StudyEta::line() const {
   return out.append(format_duration(elapsed())).append(", eta ").append(format_duration(remaining()));
 }
 
-std::string format_duration(double seconds) {
-  if (std::isnan(seconds)) return "?";
-  const long total = std::lround(seconds);
-  char text[32];
-  if (total >= 3600)
-    std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
-  else
-    std::snprintf(text, sizeof text, "%ld:%02ld", total / 60, total % 60);
-  return text;
-}
-
 }  // namespace tapenet::study

@@ -10,8 +10,12 @@
 #include <vector>
 
 #include "examples/study/plan.hpp"
+#include "framework/train/progress.hpp"
 
 namespace tapenet::study {
+
+/// Durations print as the progress bar prints them ("m:ss" / "h:mm:ss").
+using train::format_duration;
 
 class StudyEta {
  public:
@@ -43,7 +47,5 @@ class StudyEta {
   std::chrono::steady_clock::time_point start_;
 };
 
-/// "m:ss", or "h:mm:ss" from an hour on; "?" for NaN.
-std::string format_duration(double seconds);
 
 }  // namespace tapenet::study

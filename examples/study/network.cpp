@@ -84,24 +84,5 @@ BuiltNetwork build_network(const StudyConfig& config, const NetworkConfig& netwo
   return built;
 }
 
-int64_t macs_per_sample(Module& model, const Shape& input_shape) {
-  const bool training = model.is_training();
-  model.eval();  // a forward in train mode would move batch-norm statistics
-  std::string table;
-  try {
-    table = summary(model, input_shape);
-  } catch (...) {
-    model.train(training);
-    throw;
-  }
-  model.train(training);
-  const std::string label = "Mult-adds per sample: ";
-  const auto at = table.rfind(label);
-  if (at == std::string::npos) throw ValueError("macs_per_sample: summary() printed no \"" + label + "\" line");
-  int64_t total = 0;
-  for (auto c = table.begin() + static_cast<std::ptrdiff_t>(at + label.size()); c != table.end() && *c != '\n'; ++c)
-    if (*c >= '0' && *c <= '9') total = 10 * total + (*c - '0');
-  return total;
-}
 
 }  // namespace tapenet::study

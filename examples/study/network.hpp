@@ -29,9 +29,5 @@ struct BuiltNetwork {
 BuiltNetwork build_network(const StudyConfig& config, const NetworkConfig& network, const std::string& variant,
                            uint64_t seed, const datasets::ImageShape& shape);
 
-/// Multiply-adds per sample of one forward pass of `model` on an input of `input_shape` (without
-/// the batch dimension): the total summary() prints, taken from its table (the framework has no
-/// other public total). The forward runs in eval mode, so batch-norm statistics do not move.
-int64_t macs_per_sample(Module& model, const Shape& input_shape);
 
 }  // namespace tapenet::study

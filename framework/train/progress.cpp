@@ -13,18 +13,6 @@ namespace tapenet::train {
 
 namespace {
 
-/// "m:ss", or "h:mm:ss" from one hour on; "?" when not finite.
-std::string format_duration(double seconds) {
-  if (!std::isfinite(seconds)) return "?";
-  const long long total = std::llround(std::max(seconds, 0.0));
-  const long long h = total / 3600, m = total / 60 % 60, s = total % 60;
-  char buf[48];
-  if (h > 0)
-    std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", h, m, s);
-  else
-    std::snprintf(buf, sizeof buf, "%lld:%02lld", m, s);
-  return buf;
-}
 
 /// Appends two spaces and `value` printed with the printf format `fmt`.
 void field(std::string& out, const char* fmt, double value) {
@@ -164,6 +152,18 @@ void ProgressBar::write(const std::string& text) {
   }
   std::fputs(text.c_str(), options_.stream());
   std::fflush(options_.stream());
+}
+
+std::string format_duration(double seconds) {
+  if (!std::isfinite(seconds)) return "?";
+  const long long total = std::llround(std::max(seconds, 0.0));
+  const long long h = total / 3600, m = total / 60 % 60, s = total % 60;
+  char buf[48];
+  if (h > 0)
+    std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", h, m, s);
+  else
+    std::snprintf(buf, sizeof buf, "%lld:%02lld", m, s);
+  return buf;
 }
 
 }  // namespace tapenet::train

@@ -22,6 +22,9 @@
 
 namespace tapenet::train {
 
+/// "m:ss", or "h:mm:ss" from one hour on; "?" when not finite; negative durations count as 0.
+std::string format_duration(double seconds);
+
 /// automatic: a bar when the stream is a terminal (isatty), log lines otherwise (and with a sink).
 enum class ProgressMode { automatic, bar, log, off };
 

@@ -3,6 +3,7 @@
 #include "framework/connection_table.hpp"
 #include "framework/factories.hpp"
 #include "framework/random.hpp"
+#include "framework/summary.hpp"
 #include "layers/allconv.hpp"
 #include "layers/conv_variant.hpp"
 #include "layers/lenet5.hpp"
@@ -123,4 +124,25 @@ TEST_CASE("matched dense widths come close to a target parameter count", "[model
   CHECK(std::abs(matched - target) < target / 3);
   CHECK(matched_dense_widths(o, allconv()->num_parameters()) == std::vector<int64_t>{24, 48, 96});
   CHECK_THROWS_WITH(matched_dense_widths(o, 10), Catch::Contains("below the narrowest"));
+}
+
+TEST_CASE("summary and macs_per_sample leave batch-norm statistics and every module's mode alone", "[models]") {
+  manual_seed(3);
+  const auto net = allconv(AllConvOptions().widths({6, 12}));
+  const auto stage1 = net->named_children().at(1).second;
+  stage1->eval();  // mixed modes: the root trains, one stage evaluates
+  const StateDict before = net->state_dict();
+  const std::string table = summary(*net, {1, 8, 8});
+  CHECK_THAT(table, Catch::Contains("Mult-adds per sample"));
+  CHECK(macs_per_sample(*net, {1, 8, 8}) == 6 * 9 * 64 + 12 * 6 * 9 * 16 + 12 * 10);
+  CHECK(net->is_training());
+  CHECK_FALSE(stage1->is_training());
+  CHECK(net->named_children().at(0).second->is_training());
+  const StateDict after = net->state_dict();
+  for (std::size_t i = 0; i < before.size(); ++i) {
+    INFO(before[i].first);
+    CHECK(allclose(before[i].second, after[i].second, 0, 0));
+  }
+  // LeNet-5 with the lenet5 table: C1 117 600 + C3 150 000 + C5 48 000 + F6 10 080 + output 840.
+  CHECK(macs_per_sample(*lenet5(), {1, 28, 28}) == 326520);
 }
