@@ -3,6 +3,7 @@
 from typing import Any, Callable, Optional, Type, TypeVar
 
 from . import models as models
+from . import study as study
 from . import nn as nn
 from ._C import *  # noqa: F401,F403
 from ._C import GradcheckError as GradcheckError
