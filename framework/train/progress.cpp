@@ -75,7 +75,8 @@ void ProgressBar::update(int64_t batches_done, int64_t images_done, double loss,
     if (!last && t - last_draw_ < options_.min_interval_seconds()) return;
     last_draw_ = t;
     redraw(line(false, ""));
-  } else if (mode_ == ProgressMode::log && (last || batches_done % options_.log_every() == 0)) {
+  } else if (mode_ == ProgressMode::log && !last && batches_done % options_.log_every() == 0) {
+    // The last batch's line is finish()'s, with the elapsed time instead of the ETA.
     write(line(false, "") + "\n");
   }
 }

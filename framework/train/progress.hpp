@@ -10,7 +10,7 @@
 /// redrawn in place with '\r' at most once per `min_interval_seconds`; finish() draws the final
 /// state with the elapsed `time` instead of `eta`, the summary, and a newline.
 /// Log (a pipe): `epoch 1  batch 100/938  loss 0.6123  acc 77.41%  9821 img/s  eta 0:08`, one line
-/// every `log_every` batches and at the last batch; finish() writes the final line (with `time`).
+/// every `log_every` batches; finish() writes the last line (the final state, with `time`).
 /// Not thread-safe: one thread drives a bar.
 #include <cstdint>
 #include <cstdio>
@@ -38,7 +38,7 @@ struct ProgressOptions {
   /// When set, receives every piece of text instead of `stream` (the Python binding writes to a
   /// file object this way). Exceptions it throws propagate out of update() / finish().
   TAPENET_OPTION(ProgressOptions, std::function<void(const std::string&)>, sink, nullptr)
-  /// Log mode: batches between lines (the last batch is always logged). At least 1.
+  /// Log mode: batches between lines (the last batch's line is finish()'s). At least 1.
   TAPENET_OPTION(ProgressOptions, int64_t, log_every, 100)
   /// Bar mode: characters between the brackets. At least 1.
   TAPENET_OPTION(ProgressOptions, int64_t, width, 30)
