@@ -3,25 +3,9 @@
 #include <cmath>
 
 #include "framework/factories.hpp"
-#include "framework/kernels/elementwise.hpp"
+#include "framework/kernels/optimizer_updates.hpp"
 
 namespace tapenet::optim {
-
-namespace {
-
-/// g' = g + wd·p;  sum += g'·g';  p += −clr · g' / (sqrt(sum) + eps).
-template <class T>
-void adagrad_kernel(T* p, const T* g, T* sum, int64_t n, T neg_clr, T eps, T wd) {
-  parallel_for(0, n, kernels::kElementwiseGrain, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      const T d = wd != T(0) ? g[i] + wd * p[i] : g[i];
-      sum[i] = sum[i] + d * d;
-      p[i] = p[i] + neg_clr * (d / (std::sqrt(sum[i]) + eps));
-    }
-  });
-}
-
-}  // namespace
 
 Hyperparameters AdagradOptions::hyperparameters() const {
   return {{"lr", lr()},
@@ -57,7 +41,7 @@ void Adagrad::step() {
       const double t = increment_step(index);
       const double clr = lr / (1 + (t - 1) * lr_decay);
       dispatch_floating(p.dtype(), "Adagrad.step", [&]<class T>() {
-        adagrad_kernel<T>(p.data<T>(), g.data<T>(), sum.data<T>(), p.numel(), T(-clr), T(eps), T(wd));
+        kernels::adagrad_update<T>(p.data<T>(), g.data<T>(), sum.data<T>(), p.numel(), T(-clr), T(eps), T(wd));
       });
     });
   }

@@ -3,43 +3,9 @@
 #include <cmath>
 
 #include "framework/factories.hpp"
-#include "framework/kernels/elementwise.hpp"
+#include "framework/kernels/optimizer_updates.hpp"
 
 namespace tapenet::optim {
-
-namespace {
-
-/// Scalars of one Adam update, each rounded to the parameter type as PyTorch does.
-template <class T>
-struct AdamCoefficients {
-  T coupled_decay;    ///< Adam: g += coupled_decay · p
-  T decoupled_scale;  ///< AdamW: p *= decoupled_scale
-  T beta1, one_minus_beta1, beta2, one_minus_beta2;
-  T bias_correction2_sqrt, eps, neg_step_size;
-};
-
-/// m = β1·m + (1 − β1)·g;  v = β2·v + (1 − β2)·g·g;  vmax = max(vmax, v) (when given);
-/// p += −step_size · m / (sqrt(v or vmax) / bias_correction2_sqrt + eps).
-template <class T>
-void adam_kernel(T* p, const T* g, T* m, T* v, T* vmax, int64_t n, const AdamCoefficients<T>& c) {
-  parallel_for(0, n, kernels::kElementwiseGrain, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      if (c.decoupled_scale != T(1)) p[i] = p[i] * c.decoupled_scale;
-      const T d = c.coupled_decay != T(0) ? g[i] + c.coupled_decay * p[i] : g[i];
-      m[i] = m[i] * c.beta1 + c.one_minus_beta1 * d;
-      v[i] = v[i] * c.beta2 + c.one_minus_beta2 * d * d;
-      T second = v[i];
-      if (vmax) {
-        vmax[i] = std::max(vmax[i], v[i]);
-        second = vmax[i];
-      }
-      const T denom = std::sqrt(second) / c.bias_correction2_sqrt + c.eps;
-      p[i] = p[i] + c.neg_step_size * (m[i] / denom);
-    }
-  });
-}
-
-}  // namespace
 
 Hyperparameters AdamOptions::hyperparameters() const {
   return {{"lr", lr()},   {"beta1", betas().first},         {"beta2", betas().second},
@@ -86,7 +52,7 @@ void Adam::step() {
       const double t = increment_step(index);
       const double bias_correction1 = 1 - std::pow(beta1, t), bias_correction2 = 1 - std::pow(beta2, t);
       dispatch_floating(p.dtype(), "Adam.step", [&]<class T>() {
-        const AdamCoefficients<T> c{T(decoupled_ ? 0 : wd),
+        const kernels::AdamCoefficients<T> c{T(decoupled_ ? 0 : wd),
                                     T(decoupled_ ? 1 - lr * wd : 1),
                                     T(beta1),
                                     T(1 - beta1),
@@ -95,7 +61,7 @@ void Adam::step() {
                                     T(std::sqrt(bias_correction2)),
                                     T(eps),
                                     T(-(lr / bias_correction1))};
-        adam_kernel<T>(p.data<T>(), g.data<T>(), m.data<T>(), v.data<T>(), vmax.defined() ? vmax.data<T>() : nullptr,
+        kernels::adam_update<T>(p.data<T>(), g.data<T>(), m.data<T>(), v.data<T>(), vmax.defined() ? vmax.data<T>() : nullptr,
                        p.numel(), c);
       });
     });

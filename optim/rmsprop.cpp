@@ -3,40 +3,9 @@
 #include <cmath>
 
 #include "framework/factories.hpp"
-#include "framework/kernels/elementwise.hpp"
+#include "framework/kernels/optimizer_updates.hpp"
 
 namespace tapenet::optim {
-
-namespace {
-
-/// g' = g + wd·p;  s = α·s + (1 − α)·g'·g';  a = α·a + (1 − α)·g' (when given);
-/// avg = sqrt(s − a·a or s) + eps;  buf = m·buf + g'/avg, p += −lr·buf (when given), else p += −lr·g'/avg.
-template <class T>
-void rmsprop_kernel(T* p, const T* g, T* s, T* a, T* buf, int64_t n, T neg_lr, T alpha, T one_minus_alpha, T eps, T wd,
-                    T momentum) {
-  parallel_for(0, n, kernels::kElementwiseGrain, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      const T d = wd != T(0) ? g[i] + wd * p[i] : g[i];
-      s[i] = s[i] * alpha + one_minus_alpha * d * d;
-      T avg;
-      if (a) {
-        a[i] = a[i] * alpha + one_minus_alpha * d;
-        avg = std::sqrt(s[i] + T(-1) * a[i] * a[i]);
-      } else {
-        avg = std::sqrt(s[i]);
-      }
-      avg = avg + eps;
-      if (buf) {
-        buf[i] = buf[i] * momentum + d / avg;
-        p[i] = p[i] + neg_lr * buf[i];
-      } else {
-        p[i] = p[i] + neg_lr * (d / avg);
-      }
-    }
-  });
-}
-
-}  // namespace
 
 Hyperparameters RMSpropOptions::hyperparameters() const {
   return {{"lr", lr()},
@@ -76,7 +45,7 @@ void RMSprop::step() {
       Tensor a = centered ? state_or(index, "grad_avg", zeros) : Tensor();
       Tensor buf = momentum > 0 ? state_or(index, "momentum_buffer", zeros) : Tensor();
       dispatch_floating(p.dtype(), "RMSprop.step", [&]<class T>() {
-        rmsprop_kernel<T>(p.data<T>(), g.data<T>(), s.data<T>(), a.defined() ? a.data<T>() : nullptr,
+        kernels::rmsprop_update<T>(p.data<T>(), g.data<T>(), s.data<T>(), a.defined() ? a.data<T>() : nullptr,
                           buf.defined() ? buf.data<T>() : nullptr, p.numel(), T(-lr), T(alpha), T(1 - alpha), T(eps),
                           T(wd), T(momentum));
       });

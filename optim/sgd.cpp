@@ -1,28 +1,8 @@
 #include "optim/sgd.hpp"
 
-#include "framework/kernels/elementwise.hpp"
+#include "framework/kernels/optimizer_updates.hpp"
 
 namespace tapenet::optim {
-
-namespace {
-
-/// g' = g + wd·p;  buf = first ? g' : m·buf + keep·g' (keep = 1 − dampening);
-/// p -= lr · (nesterov ? g' + m·buf : buf). `buf` is null without momentum (then p -= lr · g').
-template <class T>
-void sgd_kernel(T* p, const T* g, T* buf, int64_t n, bool first, T lr, T wd, T momentum, T keep, bool nesterov) {
-  parallel_for(0, n, kernels::kElementwiseGrain, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      T d = wd != T(0) ? g[i] + wd * p[i] : g[i];
-      if (buf) {
-        buf[i] = first ? d : buf[i] * momentum + keep * d;
-        d = nesterov ? d + momentum * buf[i] : buf[i];
-      }
-      p[i] = p[i] + (-lr) * d;
-    }
-  });
-}
-
-}  // namespace
 
 Hyperparameters SGDOptions::hyperparameters() const {
   return {{"lr", lr()},
@@ -63,7 +43,7 @@ void SGD::step() {
             first = true;
             return Tensor::empty(p.shape(), p.dtype());
           });
-        sgd_kernel<T>(p.data<T>(), g.data<T>(), buf.defined() ? buf.data<T>() : nullptr, p.numel(), first, T(lr), T(wd),
+        kernels::sgd_update<T>(p.data<T>(), g.data<T>(), buf.defined() ? buf.data<T>() : nullptr, p.numel(), first, T(lr), T(wd),
                       T(momentum), T(1 - dampening), nesterov);
       });
     });
