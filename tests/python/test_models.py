@@ -102,3 +102,13 @@ def test_make_conv_builds_each_variant_and_names_bad_sizes():
         tn.models.lenet5(c3="sparse")
     with pytest.raises(ValueError, match="valid: max, avg"):
         tn.models.lenet5(pooling="min")
+
+
+def test_random_table_of_a_given_density():
+    table = tn.nn.ConnectionTable.random_connections(6, 16, 60, seed=3)
+    assert table.connections == 60 and table.shape == (16, 6)
+    fan_in = sorted(len(table.inputs_of(o)) for o in range(16))
+    assert fan_in == [3] * 4 + [4] * 12
+    assert table == tn.nn.ConnectionTable.random_connections(6, 16, 60, seed=3)
+    with pytest.raises(ValueError, match=r"connections must be in \[16, 96\], got 100"):
+        tn.nn.ConnectionTable.random_connections(6, 16, 100)
