@@ -110,5 +110,5 @@ def test_random_table_of_a_given_density():
     fan_in = sorted(len(table.inputs_of(o)) for o in range(16))
     assert fan_in == [3] * 4 + [4] * 12
     assert table == tn.nn.ConnectionTable.random_connections(6, 16, 60, seed=3)
-    with pytest.raises(ValueError, match=r"connections must be in \[16, 96\], got 100"):
+    with pytest.raises(ValueError, match=r"\[16, 96\], got 100"):
         tn.nn.ConnectionTable.random_connections(6, 16, 100)
