@@ -42,7 +42,7 @@ const std::vector<PresetInfo>& presets() {
       {"default", "every variant on LeNet-5 (10k images) and the all-conv net (6k images), 3 epochs, 2 seeds, "
                   "5k test images: about 4 minutes on 2 cores"},
       {"full", "every variant, 3 seeds, LeNet-5 (15 epochs; 1k, 5k, 20k, 60k images) and the all-conv net "
-               "(10 epochs; 1k, 5k, 20k images), the whole test set: about 3 hours on 2 cores"},
+               "(10 epochs; 1k, 5k, 20k images), the whole test set: about 2 hours on 2 cores"},
       {"smoke", "LeNet-5 dense vs shared_sum, 256 images, 1 epoch, 1 seed: seconds (a quick check)"}};
   return list;
 }

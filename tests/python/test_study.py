@@ -31,7 +31,7 @@ def tiny_config(tmp_path):
 def test_presets():
     presets = tn.study.presets()
     assert list(presets) == ["default", "full", "smoke"]
-    assert "minutes" in presets["default"] and "about 3 hours" in presets["full"]
+    assert "minutes" in presets["default"] and "about 2 hours" in presets["full"]
     smoke = tn.study.config("smoke")
     assert smoke["name"] == "smoke"
     assert smoke["variants"] == ["dense", "shared_sum"]
