@@ -16,6 +16,7 @@
 #include "datasets/dataloader.hpp"
 #include "datasets/mnist.hpp"
 #include "datasets/tensor_dataset.hpp"
+#include "examples/common/normalization.hpp"
 #include "examples/common/training_loop.hpp"
 #include "framework/tapenet.hpp"
 #include "framework/train/metrics_log.hpp"
@@ -46,12 +47,6 @@ std::unique_ptr<optim::Optimizer> make_optimizer(const Config& c, const std::vec
                                       optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay));
 }
 
-// Fashion-MNIST's or MNIST's training-set pixel mean and standard deviation.
-datasets::TransformPtr normalization(const std::string& dataset) {
-  if (dataset == "mnist") return std::make_shared<datasets::Normalize>(std::vector{0.1307f}, std::vector{0.3081f});
-  return std::make_shared<datasets::Normalize>(std::vector{0.2860f}, std::vector{0.3530f});
-}
-
 std::shared_ptr<const datasets::Dataset> load(const Config& c, bool train) {
   if (c.dataset == "mnist") return std::make_shared<datasets::MNIST>(c.data, train);
   return std::make_shared<datasets::FashionMNIST>(c.data, train);
@@ -71,7 +66,7 @@ int run(const Config& c) {
   const auto optimizer = make_optimizer(c, model->parameters());
   std::optional<optim::CosineAnnealingLR> schedule;
   if (c.schedule == "cosine") schedule.emplace(*optimizer, c.epochs);
-  const auto normalize = normalization(c.dataset);
+  const auto normalize = examples::normalization(c.dataset);
   datasets::DataLoader train_loader(
       train, datasets::DataLoaderOptions(c.batch_size).shuffle(true).seed(c.seed).transform(normalize));
   datasets::DataLoader test_loader(test, datasets::DataLoaderOptions(c.test_batch_size).transform(normalize));

@@ -3,6 +3,7 @@
 #include "datasets/cifar.hpp"
 #include "datasets/mnist.hpp"
 #include "datasets/tensor_dataset.hpp"
+#include "examples/common/normalization.hpp"
 #include "framework/errors.hpp"
 
 namespace tapenet::study {
@@ -15,18 +16,10 @@ std::shared_ptr<const datasets::Dataset> split(const StudyConfig& config, bool t
       config.data.empty() ? datasets::default_fashion_mnist_root() : config.data, train);
 }
 
-datasets::TransformPtr normalization(const std::string& dataset) {
-  if (dataset == "mnist") return std::make_shared<datasets::Normalize>(std::vector{0.1307f}, std::vector{0.3081f});
-  if (dataset == "cifar10")
-    return std::make_shared<datasets::Normalize>(std::vector{0.4914f, 0.4822f, 0.4465f},
-                                                 std::vector{0.2470f, 0.2435f, 0.2616f});
-  return std::make_shared<datasets::Normalize>(std::vector{0.2860f}, std::vector{0.3530f});
-}
-
 }  // namespace
 
 StudyData load_study_data(const StudyConfig& config) {
-  StudyData data{split(config, true), split(config, false), normalization(config.dataset)};
+  StudyData data{split(config, true), split(config, false), examples::normalization(config.dataset)};
   if (config.test_size > data.test->size())
     throw ValueError("study config: 'test_size' is " + std::to_string(config.test_size) + ", more than the " +
                      std::to_string(data.test->size()) + " images of the test split");
